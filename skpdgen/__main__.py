@@ -1,0 +1,5 @@
+"""Allow `python -m skpdgen`."""
+
+from skpdgen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Typed configuration: the region (skpdgen.yaml) and each agency (site.yaml)."""

@@ -1,0 +1,1 @@
+"""Content files: front matter, section specs, loading into frozen source pages."""

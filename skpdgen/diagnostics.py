@@ -1,0 +1,108 @@
+"""User-facing problems: one Diagnostic per problem, with path, line and a hint of the fix.
+
+Nothing below the command layer prints; code collects Diagnostics and the CLI formats them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in one file. `path` is relative to the region root (POSIX)."""
+
+    path: str
+    line: int | None
+    severity: Severity
+    message: str
+    hint: str | None = None
+
+    def format_text(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        text = f"{where}: {self.severity}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def format_github(self) -> str:
+        """A GitHub Actions workflow command, so the problem shows on the file in a PR."""
+        kind = "error" if self.severity == "error" else "warning"
+        props = f"file={_gh_escape_prop(self.path)}"
+        if self.line:
+            props += f",line={self.line}"
+        message = self.message + (f" ({self.hint})" if self.hint else "")
+        return f"::{kind} {props}::{_gh_escape_data(message)}"
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _gh_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_prop(text: str) -> str:
+    return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """An ordered collection of diagnostics for one unit of work (a site, the region)."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, "error", message, hint))
+
+    def warning(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, "warning", message, hint))
+
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class ConfigError(Exception):
+    """A problem that stops the whole command (missing or broken region config): exit 2."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.format_text() for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest known word, or None."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{match[0]}'?" if match else None
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int]:
+    return (d.path, d.line or 0)
+
+
+def format_json(diagnostics: Iterable[Diagnostic]) -> str:
+    return json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=2)

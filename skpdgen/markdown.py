@@ -1,0 +1,249 @@
+"""Markdown to HTML: CommonMark with tables, strikethrough, footnotes, heading ids, admonitions.
+
+Raw HTML is off (`html=False`, escaped and warned), unsafe link schemes are dropped, `.md`
+links and image paths are resolved through a LinkResolver that knows the site's pages and
+files, and a small safe embed syntax replaces raw iframes:
+
+    ::youtube VIDEO_ID "Title"
+    ::map https://www.openstreetmap.org/... "Title"
+    ::pdf /files/document.pdf "Title"
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from skpdgen.urls import slugify
+
+_EMBED_RE = re.compile(r'::(youtube|map|pdf)[ \t]+(\S+)(?:[ \t]+"([^"]*)")?[ \t]*$')
+_YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
+_RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
+_BAD_SCHEME = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data|file):[^)\s]*)", re.I)
+SUMMARY_LENGTH = 300
+
+
+class LinkResolver(Protocol):
+    """What the Markdown renderer asks of the site model while rendering one page."""
+
+    def page_link(self, target: str, line: int) -> str | None:
+        """New href for a link to a `.md` file or a `/site/path`, None (reported) if missing."""
+
+    def file_link(self, target: str, line: int, what: str) -> str | None:
+        """Relative href of a file (image, pdf) or None (reported) if it does not exist."""
+
+    def file_size(self, target: str) -> int | None:
+        """Size in bytes of a file the page links, when known."""
+
+    def warn(self, line: int, message: str, hint: str | None = None) -> None:
+        """Report a warning at `line` of the content file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    html: str
+    first_paragraph: str
+    toc: tuple[Heading, ...] = ()
+    anchors: frozenset[str] = field(default_factory=frozenset)
+
+
+def make_parser() -> MarkdownIt:
+    """One configured parser; reusable for every page of a build."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(admon_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: slugify(s) or "bagian")
+    md.block.ruler.before("paragraph", "embed", _embed_rule)
+    md.add_render_rule("embed", _render_embed)
+    return md
+
+
+def _embed_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    pos = state.bMarks[start] + state.tShift[start]
+    line = state.src[pos: state.eMarks[start]]
+    if not line.startswith("::"):
+        return False
+    m = _EMBED_RE.match(line)
+    if not m:
+        return False
+    if silent:
+        return True
+    token = state.push("embed", "", 0)
+    token.map = [start, start + 1]
+    token.info = m.group(1)
+    token.attrs = {"src": m.group(2), "title": m.group(3) or ""}
+    state.line = start + 1
+    return True
+
+
+def _render_embed(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    kind = token.info
+    src = str(token.attrGet("src") or "")
+    title = html.escape(str(token.attrGet("title") or ""))
+    esc = html.escape(src)
+    if kind == "youtube":
+        label = title or "Video"
+        return (f'<figure class="embed embed-video"><a class="embed-link" '
+                f'href="https://www.youtube.com/watch?v={esc}" data-youtube="{esc}">'
+                f'<span class="embed-kind">YouTube</span> {label}</a></figure>\n')
+    if kind == "map":
+        label = title or "Peta"
+        return (f'<figure class="embed embed-map"><a class="embed-link" href="{esc}">'
+                f'<span class="embed-kind">Peta</span> {label}</a></figure>\n')
+    label = title or src.rsplit("/", 1)[-1]
+    size = token.meta.get("size")
+    size_text = f' <span class="embed-size">({_human_size(size)})</span>' if size else ""
+    return (f'<figure class="embed embed-pdf"><a class="embed-link" href="{esc}" download>'
+            f'<span class="embed-kind">PDF</span> {label}{size_text}</a></figure>\n')
+
+
+def _human_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB".replace(".", ",")
+    return f"{max(1, round(size / 1000))} KB"
+
+
+def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) -> Rendered:
+    """Render one page body; every problem goes to the resolver with its file line."""
+    for m in _BAD_SCHEME.finditer(body):
+        line = body_line + body.count("\n", 0, m.start())
+        resolver.warn(line, f"link '{m.group(1)[:40]}' was removed: this kind of link is unsafe",
+                      "link to an https:// address")
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    toc: list[Heading] = []
+    anchors: set[str] = set()
+    first_paragraph = ""
+    block_line = body_line
+    for i, token in enumerate(tokens):
+        if token.map:
+            block_line = body_line + token.map[0]
+        if token.type == "heading_open":
+            anchor = str(token.attrGet("id") or "")
+            anchors.add(anchor)
+            title = tokens[i + 1].content if i + 1 < len(tokens) else ""
+            toc.append(Heading(int(token.tag[1]), anchor, title))
+        elif token.type == "paragraph_open" and not first_paragraph and i + 1 < len(tokens):
+            first_paragraph = _plain_text(tokens[i + 1])
+        elif token.type == "embed":
+            _resolve_embed(token, block_line, resolver)
+        elif token.type == "inline" and token.children:
+            _resolve_inline(token.children, block_line, resolver)
+        elif token.type == "footnote_anchor" or token.type == "footnote_ref":
+            pass
+    html_out = md.renderer.render(tokens, md.options, env)
+    for fid in re.findall(r'id="(fn[^"]*)"', html_out):
+        anchors.add(fid)
+    return Rendered(html_out, first_paragraph, tuple(toc), frozenset(anchors))
+
+
+def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:
+    src = str(token.attrGet("src") or "")
+    if token.info == "youtube":
+        video = _youtube_id(src)
+        if video is None:
+            resolver.warn(line, f"'{src}' is not a YouTube video id or link",
+                          "use ::youtube VIDEO_ID, e.g. ::youtube dQw4w9WgXcQ")
+            token.type, token.content = "html_block", ""
+            return
+        token.attrSet("src", video)
+    elif token.info == "map":
+        if urlsplit(src).scheme not in ("http", "https"):
+            resolver.warn(line, f"map link '{src}' must start with https://")
+            token.type, token.content = "html_block", ""
+    else:
+        href = resolver.file_link(src, line, "PDF")
+        if href is None:
+            token.type, token.content = "html_block", ""
+            return
+        token.meta["size"] = resolver.file_size(src)
+        token.attrSet("src", href)
+
+
+def _youtube_id(src: str) -> str | None:
+    if _YOUTUBE_ID.fullmatch(src):
+        return src
+    parts = urlsplit(src)
+    if parts.netloc.endswith("youtu.be"):
+        candidate = parts.path.strip("/")
+    elif "youtube" in parts.netloc:
+        query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+        candidate = query.get("v", parts.path.rsplit("/", 1)[-1])
+    else:
+        return None
+    return candidate if _YOUTUBE_ID.fullmatch(candidate) else None
+
+
+def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) -> None:
+    offset = 0
+    for child in children:
+        child_line = line + offset
+        if child.type in ("softbreak", "hardbreak"):
+            offset += 1
+        elif child.type == "text" and _RAW_HTML.search(child.content):
+            resolver.warn(child_line, "raw HTML is not allowed and is shown as text",
+                          "use Markdown, or ::youtube / ::map / ::pdf for embeds")
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            new = _resolve_href(href, child_line, resolver)
+            if new is not None:
+                child.attrSet("href", new)
+        elif child.type == "image":
+            src = str(child.attrGet("src") or "")
+            if not _is_external(src):
+                new_src = resolver.file_link(src, child_line, "image")
+                if new_src is not None:
+                    child.attrSet("src", new_src)
+                child.attrSet("loading", "lazy")
+            if not child.content.strip():
+                resolver.warn(child_line, "image has no description (alt text)",
+                              "write it between the brackets: ![description](photo.jpg)")
+
+
+def _is_external(href: str) -> bool:
+    return bool(urlsplit(href).scheme) or href.startswith("//")
+
+
+def _resolve_href(href: str, line: int, resolver: LinkResolver) -> str | None:
+    if not href or href.startswith("#") or _is_external(href):
+        return None
+    path = href.split("#", 1)[0]
+    if path.endswith(".md"):
+        return resolver.page_link(href, line)
+    if "." in path.rsplit("/", 1)[-1]:
+        return resolver.file_link(href, line, "file")
+    if path.startswith("/"):
+        return resolver.page_link(href, line)
+    return None
+
+
+def _plain_text(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    text = " ".join("".join(parts).split())
+    if len(text) > SUMMARY_LENGTH:
+        text = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+    return text

@@ -1,0 +1,27 @@
+"""Facts about files that pages reference: image dimensions, sizes, types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"})
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) read from the image header, or None for SVG or unreadable files."""
+    if path.suffix.lower() == ".svg":
+        return None
+    try:
+        with Image.open(path) as img:
+            return img.size
+    except (OSError, UnidentifiedImageError, ValueError):
+        return None
+
+
+def file_size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None

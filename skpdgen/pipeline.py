@@ -1,0 +1,280 @@
+"""The build, step by step: region -> each agency (isolated) -> portal -> manifest.
+
+    model = assemble(load(discover(agency)))     # pure, may fail with diagnostics
+    write(render(model, theme))                 # staging + atomic swap, only if no errors
+
+One agency's broken content never stops another agency, and never replaces its own last good
+output: its old folder stays as it was and the portal keeps its last good summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import jinja2
+
+from skpdgen import __version__, markdown
+from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
+from skpdgen.config.region import Region, load_region
+from skpdgen.content.load import discover, load_page
+from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
+from skpdgen.model import BuildOptions, SiteModel, assemble
+from skpdgen.render import Output
+from skpdgen.render.site import SiteRenderer
+from skpdgen.summary import SiteSummary, load_summary, summary_path, summarize
+from skpdgen.theme import Theme, load_theme, make_environment
+from skpdgen.write import (
+    STATE_DIR, WriteError, WriteStats, check_dest, remove_tree, stage, swap_in,
+    write_file_atomic, write_tree_files,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    """What `skpdgen build` was asked to do."""
+
+    root: Path
+    sites: tuple[str, ...] = ()
+    drafts: bool = False
+    future: bool = False
+    clean: bool = False
+    jobs: int = 1
+    today: date | None = None
+    out_dir: Path | None = None
+    write: bool = True
+
+    @property
+    def output(self) -> Path:
+        return self.out_dir or self.root / "build"
+
+
+@dataclass(slots=True)
+class SiteResult:
+    slug: str
+    ok: bool
+    diagnostics: list[Diagnostic]
+    stats: WriteStats = field(default_factory=WriteStats)
+    summary: SiteSummary | None = None
+    outputs: list[Output] | None = None     # only when not writing (in-memory builds)
+    page_count: int = 0
+
+
+@dataclass(slots=True)
+class RegionResult:
+    region: Region
+    sites: list[SiteResult]
+    portal_diagnostics: list[Diagnostic]
+    stats: WriteStats
+    today: date
+    portal_outputs: list[Output] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sites) and not any(
+            d.severity == "error" for d in self.portal_diagnostics)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        result = [d for s in self.sites for d in s.diagnostics]
+        return result + self.portal_diagnostics
+
+    @property
+    def failed(self) -> list[str]:
+        return [s.slug for s in self.sites if not s.ok]
+
+
+def build_now(today: date | None, region: Region) -> datetime:
+    """The moment that decides what is published: end of `today`, or now."""
+    if today is not None:
+        return datetime.combine(today, time(23, 59, 59), tzinfo=region.tz)
+    return datetime.now(region.tz).replace(microsecond=0)
+
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def build_region(request: BuildRequest, progress: ProgressCallback | None = None
+                 ) -> RegionResult:
+    """Build the agencies asked for (all by default) and the portal."""
+    region = load_region(request.root)
+    theme = load_theme(region.theme_dir, region.language)
+    all_slugs = discover_agencies(region)
+    for slug in request.sites:
+        if slug not in all_slugs:
+            raise ConfigError([Diagnostic(f"sites/{slug}", None, "error",
+                                          f"no agency '{slug}' (no sites/{slug}/site.yaml)",
+                                          unknown_site_hint(slug, all_slugs))])
+    slugs = list(request.sites) or all_slugs
+    options = BuildOptions(now=build_now(request.today, region), drafts=request.drafts,
+                           future=request.future)
+    out = request.output
+    if request.write:
+        if request.clean:
+            remove_tree(out)
+        out.mkdir(parents=True, exist_ok=True)
+
+    results = list(_build_sites(region, theme, slugs, options, request, progress))
+    by_slug = {r.slug: r for r in results}
+    summaries: list[SiteSummary] = []
+    for slug in all_slugs:
+        result = by_slug.get(slug)
+        summary = result.summary if result and result.ok else None
+        if summary is None and request.write:
+            summary = load_summary(out, slug)
+        if summary is not None:
+            summaries.append(summary)
+
+    from skpdgen import portal  # the portal is built on top of the sites' summaries
+    portal_diags = Diagnostics()
+    states = {slug: ("failed" if not r.ok else "ok") for slug, r in by_slug.items()}
+    previous = _read_manifest(out) if request.write else {}
+    for slug in all_slugs:
+        states.setdefault(slug, previous.get(slug, {}).get("build", "ok"))
+    portal_outputs = list(portal.portal_outputs(region, theme, summaries, states, options,
+                                                portal_diags, by_slug))
+    _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
+    stats = WriteStats()
+    for r in results:
+        stats.add(r.stats)
+    result = RegionResult(region, results, portal_diags.items, stats, options.today)
+    if not request.write:
+        result.portal_outputs = portal_outputs
+        return result
+    if not portal_diags.has_errors:
+        try:
+            stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
+        except WriteError as exc:
+            portal_diags.error("build", None, str(exc))
+    _write_manifest(out, region, results, previous, options)
+    return result
+
+
+def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildOptions,
+                 request: BuildRequest, progress: ProgressCallback | None
+                 ) -> Iterator[SiteResult]:
+    jobs = max(1, min(request.jobs, len(slugs)))
+    total = len(slugs)
+    if jobs == 1:
+        for done, slug in enumerate(slugs, start=1):
+            if progress:
+                progress(slug, done, total)
+            yield build_site(region, theme, slug, options, request.output, request.write)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(build_site, region, theme, slug, options, request.output,
+                               request.write) for slug in slugs]
+        for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
+            yield future.result()
+            if progress:
+                progress(slug, done, total)
+
+
+def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptions,
+                    diags: Diagnostics) -> SiteModel | None:
+    """discover -> load -> assemble for one agency; None when its config is unusable."""
+    agency = load_agency(region, slug, diags)
+    if agency is None:
+        return None
+    files = discover(agency, diags)
+    sources = [page for src in files.markdown
+               if (page := load_page(agency, region, src, diags)) is not None]
+    return assemble(agency, region, sources, files, options, theme.translator,
+                    markdown.make_parser(), diags)
+
+
+# A memo, not shared state: compiled templates are costly, and every agency without its own
+# templates/ shares one environment. Keyed by the Theme object so a reloaded theme (serve)
+# never meets templates compiled for the old one.
+_ENVIRONMENTS: dict[tuple[int, Path | None], tuple[Theme, jinja2.Environment]] = {}
+
+
+def environment_for(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
+    """The Jinja environment for a theme and an agency's override folder."""
+    override = override_dir if override_dir and override_dir.is_dir() else None
+    key = (id(theme), override)
+    cached = _ENVIRONMENTS.get(key)
+    if cached is None or cached[0] is not theme:
+        if cached is None and len(_ENVIRONMENTS) > 64:
+            _ENVIRONMENTS.clear()
+        cached = _ENVIRONMENTS[key] = (theme, make_environment(theme, override))
+    return cached[1]
+
+
+def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
+               write: bool = True) -> SiteResult:
+    """Build one agency; write it only when it has no errors."""
+    diags = Diagnostics()
+    model = load_site_model(region, theme, slug, options, diags)
+    if model is None or diags.has_errors:
+        return SiteResult(slug, False, diags.items)
+    env = environment_for(theme, model.agency.root / "templates")
+    outputs = list(SiteRenderer(model, theme, env, diags).outputs())
+    _check_outputs(outputs, f"sites/{slug}", diags)
+    if diags.has_errors:
+        return SiteResult(slug, False, diags.items)
+    summary = summarize(model)
+    if not write:
+        return SiteResult(slug, True, diags.items, summary=summary, outputs=outputs,
+                          page_count=len(model.pages))
+    target = out / slug
+    try:
+        staging, stats = stage(outputs, target)
+        swap_in(staging, target, stats)
+        write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
+    except (WriteError, OSError) as exc:
+        diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
+        return SiteResult(slug, False, diags.items)
+    return SiteResult(slug, True, diags.items, stats, summary, page_count=len(model.pages))
+
+
+def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> None:
+    """Every dest path is safe and written by exactly one input."""
+    writers: dict[str, list[str]] = {}
+    for out in outputs:
+        if not check_dest(out.dest_path):
+            diags.error(where, None, f"output path '{out.dest_path}' is not allowed")
+            continue
+        writers.setdefault(out.dest_path, []).append(out.origin)
+    for dest, origins in writers.items():
+        if len(origins) > 1:
+            diags.error(where + "/" + origins[0] if "/" not in origins[0] else
+                        f"{where}/{origins[0]}", None,
+                        f"{dest} is written by {len(origins)} inputs: {', '.join(origins)}",
+                        "rename one of them or change its 'slug'")
+
+
+def _read_manifest(out: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads((out / STATE_DIR / "manifest.json").read_text(encoding="utf-8"))
+        sites = data.get("sites", {})
+        return sites if isinstance(sites, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(out: Path, region: Region, results: list[SiteResult],
+                    previous: dict[str, dict[str, object]], options: BuildOptions) -> None:
+    """build/.skpdgen/manifest.json: per agency, did its last build succeed (for deploy)."""
+    sites = dict(previous)
+    for r in results:
+        errors = sum(1 for d in r.diagnostics if d.severity == "error")
+        has_output = (out / r.slug).is_dir()
+        sites[r.slug] = {"build": "ok" if r.ok else "failed", "errors": errors,
+                         "published_is_old": (not r.ok) and has_output,
+                         "has_output": has_output}
+    manifest = {"skpdgen": __version__, "today": options.today.isoformat(),
+                "base_url": region.base_url, "sites": dict(sorted(sites.items()))}
+    write_file_atomic(out / STATE_DIR / "manifest.json",
+                      (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+
+
+def env_today() -> date | None:
+    """SKPDGEN_TODAY, when set (a ValueError names the problem)."""
+    raw = os.environ.get("SKPDGEN_TODAY")
+    return date.fromisoformat(raw) if raw else None

@@ -1,0 +1,176 @@
+"""The kabupaten portal at the root of build/: home, news, innovations, directory, status.
+
+It is built from the agencies' summaries only (never from their sources), so an agency whose
+build failed still shows its last good content.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import jinja2
+
+from skpdgen import urls
+from skpdgen.config.region import Region
+from skpdgen.diagnostics import Diagnostics
+from skpdgen.model import BuildOptions
+from skpdgen.render import Output
+from skpdgen.render.context import asset_function, region_view
+from skpdgen.render.feeds import FeedEntry, atom
+from skpdgen.render.meta import jsonld, shorten
+from skpdgen.render.site import pager, pager_path
+from skpdgen.render.sitemap import sitemap_index
+from skpdgen.scorecard import SiteScore, measure, status_document, unknown_score
+from skpdgen.summary import ItemSummary, SiteSummary
+from skpdgen.theme import Theme, make_environment
+
+HOME_NEWS = 9
+HOME_INNOVATIONS = 6
+
+
+def agency_href(summary: SiteSummary) -> str:
+    """Link from the portal root to an agency: relative, or its own domain."""
+    return summary.base_url if summary.own_domain else f"{summary.slug}/"
+
+
+def _date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
+                   builds: dict[str, str], options: BuildOptions, diags: Diagnostics,
+                   results: Any = None) -> Iterator[Output]:
+    """Every file of the portal."""
+    env = make_environment(theme, None)
+    t = theme.translator
+    today = options.today
+    scores: list[SiteScore] = []
+    for summary in summaries:
+        scores.append(measure(summary, region, today, builds.get(summary.slug, "ok")))
+    known = {s.slug for s in summaries}
+    for slug, build in sorted(builds.items()):
+        if slug not in known:
+            scores.append(unknown_score(slug, slug, build))
+    score_by_slug = {s.slug: s for s in scores}
+    agencies = [_agency(s, score_by_slug[s.slug], t) for s in summaries]
+    by_slug = {a["slug"]: a for a in agencies}
+
+    news = sorted(
+        (_item(i, by_slug[s.slug]) for s in summaries for i in s.news if i.date),
+        key=lambda i: (i["date"], i["title"]), reverse=True)
+    innovations = sorted(
+        (_item(i, by_slug[s.slug]) for s in summaries for i in s.innovations),
+        key=lambda i: (-(i["extra"].get("year") or 0), i["title"]))
+
+    render = _Renderer(env, region, theme, diags, options)
+    yield render.page("", "portal/home.html", {
+        "kind": "portal-home", "title": region.name,
+        "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS]},
+        agencies, description=region.description or region.tagline)
+    per_page = region.paginate
+    chunks = [news[i:i + per_page] for i in range(0, len(news), per_page)] or [[]]
+    for number, chunk in enumerate(chunks, start=1):
+        path = pager_path("berita/", number)
+        title = t("portal.news_title") + (
+            "" if number == 1 else f" – {t('pager.page', number=number, total=len(chunks))}")
+        yield render.page(path, "portal/news.html", {
+            "kind": "portal-news", "title": title, "items": chunk,
+            "pager": pager("berita/", number, len(chunks))}, agencies)
+    yield render.page("inovasi/", "portal/innovations.html", {
+        "kind": "portal-innovations", "title": t("portal.innovations_title"),
+        "items": innovations}, agencies)
+    yield render.page("direktori/", "portal/directory.html", {
+        "kind": "portal-directory", "title": t("portal.directory_title")}, agencies)
+    status = status_document(scores, today)
+    yield render.page("status/", "portal/status.html", {
+        "kind": "portal-status", "title": t("portal.status_title"), "status": status},
+        sorted(agencies, key=lambda a: (-a["score"], a["name"])))
+    yield Output("status.json", (json.dumps(status, ensure_ascii=False, indent=1) + "\n")
+                 .encode("utf-8"), origin="status")
+    yield render.page("cari/", "portal/search.html", {
+        "kind": "portal-search", "title": t("search.title")}, agencies)
+    yield render.page("404.html", "portal/404.html", {
+        "kind": "404", "title": t("notfound.title")}, agencies)
+
+    entries = [FeedEntry(f"{i['title']}", i["url"], i["date"], i["date"], i["summary"],
+                         author=i["agency"]["name"]) for i in news]
+    yield Output("feed.xml", atom(f"{t('portal.news_title')} – {region.name}",
+                                  region.base_url + "feed.xml", region.base_url, entries,
+                                  t.lang, options.now), origin="feed")
+    site_maps = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
+    site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
+                  for s in summaries]
+    yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")
+    from skpdgen.render.sitemap import urlset
+    yield Output("sitemap-portal.xml", urlset(
+        [(region.base_url + p, None) for p in ("", "berita/", "inovasi/", "direktori/",
+                                               "status/")]), origin="sitemap")
+    yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {region.base_url}sitemap.xml\n"
+                 .encode(), origin="robots")
+    for asset in theme.assets.values():
+        yield Output(asset.dest_path, source=asset.source, origin="theme")
+    if region.logo:
+        logo = region.root / "static" / region.logo.lstrip("/")
+        if logo.is_file():
+            yield Output(region.logo.lstrip("/"), source=logo, origin="skpdgen.yaml")
+        else:
+            diags.error("skpdgen.yaml", None, f"logo '{region.logo}' not found in static/")
+
+
+def _agency(summary: SiteSummary, score: SiteScore, t: Any) -> dict[str, Any]:
+    return {
+        "slug": summary.slug, "name": summary.name, "short_name": summary.short_name,
+        "kind": summary.kind, "kind_label": t.label("kinds", summary.kind),
+        "description": summary.description, "logo": summary.logo,
+        "href": agency_href(summary), "url": summary.base_url,
+        "last_update": _date(score.last_update), "state": score.state,
+        "state_label": t.label("states", score.state), "score": score.score,
+        "build": score.build,
+    }
+
+
+def _item(item: ItemSummary, agency: dict[str, Any]) -> dict[str, Any]:
+    return {"title": item.title, "path": item.path, "url": item.url, "section": item.section,
+            "date": _date(item.date), "summary": item.summary, "image": item.image,
+            "extra": dict(item.extra), "agency": agency, "tags": [], "draft": False}
+
+
+class _Renderer:
+    def __init__(self, env: jinja2.Environment, region: Region, theme: Theme, diags: Diagnostics,
+                 options: BuildOptions):
+        self.env, self.region, self.theme, self.diags = env, region, theme, diags
+        self.options = options
+        self.region_view = region_view(region)
+
+    def page(self, path: str, template: str, page: dict[str, Any],
+             agencies: list[dict[str, Any]], description: str | None = None) -> Output:
+        region = self.region
+        is_404 = path == "404.html"
+        root = urls.base_path(region.base_url) if is_404 else urls.root_prefix(path)
+        canonical = region.base_url + ("" if is_404 else path)
+        title = region.name if page["kind"] == "portal-home" else f"{page['title']} | {region.name}"
+        graph = ({"@type": "GovernmentOrganization", "name": region.name, "url": region.base_url}
+                 if page["kind"] == "portal-home" else
+                 {"@type": "WebPage", "name": page["title"], "url": canonical})
+        meta = {"title": title, "description": shorten(description or region.description
+                                                       or region.name),
+                "canonical": canonical, "og_type": "website", "og_image": None,
+                "jsonld": jsonld(graph),
+                "feeds": [{"title": self.theme.translator("portal.news_title"),
+                           "path": "feed.xml"}],
+                "noindex": is_404}
+        context = {"site": None, "region": self.region_view, "page": page, "root": root,
+                   "portal_href": root or "./", "meta": meta, "preview": False,
+                   "build_date": self.options.today, "agencies": agencies,
+                   "asset": asset_function(self.theme, {}, root)}
+        try:
+            data = self.env.get_template(template).render(context).encode("utf-8")
+        except jinja2.TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            self.diags.error(getattr(exc, "filename", None) or template, line,
+                             f"template error: {exc}")
+            data = b""
+        return Output(urls.dest_for(path), data, origin=template)

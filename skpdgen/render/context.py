@@ -1,0 +1,109 @@
+"""Template context shared by agency and portal pages: the `site` and `region` views."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from skpdgen import color, urls
+from skpdgen.config.region import Region
+from skpdgen.i18n import Translator
+from skpdgen.model import SiteModel
+from skpdgen.theme import Theme, fingerprinted
+
+CONTACT_KEYS = ("address", "phone", "email", "whatsapp", "hours", "map")
+SOCIAL_LABELS = {"facebook": "Facebook", "instagram": "Instagram", "x": "X",
+                 "youtube": "YouTube", "tiktok": "TikTok"}
+
+
+def whatsapp_url(number: str | None) -> str | None:
+    """wa.me link for an Indonesian number written as 0812-3456-7890 or +62 812 ..."""
+    if not number:
+        return None
+    digits = re.sub(r"\D", "", number)
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return f"https://wa.me/{digits}" if len(digits) >= 8 else None
+
+
+def site_view(model: SiteModel, t: Translator, accent: str | None) -> dict[str, Any]:
+    """The agency as templates see it (menu `active` is filled per page)."""
+    agency = model.agency
+    head = agency.head or {}
+    contact = {key: (agency.contact or {}).get(key) for key in CONTACT_KEYS}
+    contact["whatsapp_url"] = whatsapp_url(contact["whatsapp"])
+    contact["is_empty"] = not any(contact[key] for key in CONTACT_KEYS)
+    return {
+        "slug": agency.slug,
+        "name": agency.name,
+        "short_name": agency.short_name or agency.name,
+        "kind": agency.kind,
+        "kind_label": t.label("kinds", agency.kind),
+        "description": agency.description,
+        "url": agency.base_url,
+        "logo": model.logo.path if model.logo else None,
+        "color": accent,
+        "head": ({"name": head.get("name"), "title": head.get("title"),
+                  "photo": model.head_photo, "greeting": model.greeting}
+                 if any(head.get(k) for k in ("name", "title", "photo", "greeting")) else None),
+        "vision": agency.vision,
+        "missions": list(agency.missions),
+        "contact": contact,
+        "social": [{"network": key, "label": SOCIAL_LABELS[key], "url": value}
+                   for key, value in (agency.social or {}).items() if value],
+        "menu": [],
+        "last_update": model.last_update,
+    }
+
+
+def region_view(region: Region) -> dict[str, Any]:
+    return {"name": region.name, "url": region.base_url, "logo": _region_logo(region),
+            "language": region.language, "tagline": region.tagline,
+            "description": region.description}
+
+
+def _region_logo(region: Region) -> str | None:
+    if not region.logo:
+        return None
+    return region.logo.lstrip("/")
+
+
+def menu_for(entries: list[dict[str, Any]], page_path: str) -> list[dict[str, Any]]:
+    """Mark the entry the page belongs to: the home only on the home, others by prefix."""
+    result = []
+    for entry in entries:
+        path = entry["path"]
+        active = (page_path == path) if path == "" else (
+            not entry.get("external") and page_path.startswith(path))
+        result.append({**entry, "active": active})
+    return result
+
+
+def accent_css(accent: str) -> bytes:
+    """The per-agency stylesheet: brand colour through CSS custom properties."""
+    return (f":root{{--accent:{accent};--accent-dark:{color.darker(accent)};"
+            f"--accent-tint:{color.tint(accent)}}}\n").encode()
+
+
+def asset_function(theme: Theme, extra: dict[str, str], root: str) -> Any:
+    """asset(name) -> root-prefixed fingerprinted URL of a theme static file."""
+    def asset(name: str) -> str:
+        if name in extra:
+            return root + extra[name]
+        found = theme.assets.get(name)
+        if found is None:
+            raise KeyError(f"theme has no static file '{name}'")
+        return root + found.dest_path
+    return asset
+
+
+def site_css_dest(accent: str) -> tuple[str, bytes]:
+    data = accent_css(accent)
+    return "assets/" + fingerprinted("site.css", data), data
+
+
+def portal_href_for(model: SiteModel, page_path: str) -> str:
+    """Link from an agency page to the portal home."""
+    if model.agency.own_domain:
+        return model.region.base_url
+    return urls.root_prefix(page_path) + "../"

@@ -1,0 +1,114 @@
+"""What the portal and the scorecard need to know of an agency, kept between builds.
+
+A SiteSummary is made from a SiteModel after a successful build and saved as JSON in
+build/.skpdgen/sites/<slug>.json, so an agency whose build failed still appears on the portal
+with its last good content.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skpdgen.config.agency import SOCIAL_NETWORKS, Agency
+from skpdgen.config.schema import When
+from skpdgen.model import Page, SiteModel
+
+PORTAL_NEWS_PER_SITE = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSummary:
+    title: str
+    path: str
+    url: str
+    section: str
+    date: str | None            # ISO datetime of publication (or event start)
+    summary: str = ""
+    image: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSummary:
+    slug: str
+    name: str
+    short_name: str
+    kind: str
+    description: str | None
+    base_url: str
+    own_domain: bool
+    logo: str | None
+    contact: dict[str, Any]
+    social: dict[str, str | None]
+    last_update: str | None       # newest content date (ISO)
+    news: list[ItemSummary]
+    innovations: list[ItemSummary]
+    dated: list[ItemSummary]      # every published dated item, for the scorecard
+    events: list[ItemSummary]
+    counts: dict[str, int]
+    page_count: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True)
+
+    @staticmethod
+    def from_json(text: str) -> SiteSummary:
+        data = json.loads(text)
+        for key in ("news", "innovations", "dated", "events"):
+            data[key] = [ItemSummary(**item) for item in data[key]]
+        return SiteSummary(**data)
+
+
+def _iso(value: Any) -> str | None:
+    if isinstance(value, When):
+        return value.at.isoformat()
+    return value.isoformat() if value is not None else None
+
+
+def _item(page: Page, with_extra: tuple[str, ...] = ()) -> ItemSummary:
+    image = None
+    if page.image:
+        image = {"path": page.image.path, "width": page.image.width,
+                 "height": page.image.height, "alt": page.image.alt}
+    extra = {key: _iso(page.extra.get(key)) if isinstance(page.extra.get(key), When)
+             else page.extra.get(key) for key in with_extra}
+    return ItemSummary(page.title, page.path, page.url, page.section, _iso(page.date),
+                       page.summary, image, extra)
+
+
+def summarize(model: SiteModel) -> SiteSummary:
+    agency: Agency = model.agency
+    sections = model.sections
+    news = list(sections["berita"].items[:PORTAL_NEWS_PER_SITE]) if "berita" in sections else []
+    innovations = list(sections["inovasi"].items) if "inovasi" in sections else []
+    dated = [p for s in sections.values() if s.dated for p in s.all_items if p.date]
+    events = list(sections["agenda"].all_items) if "agenda" in sections else []
+    return SiteSummary(
+        slug=agency.slug, name=agency.name, short_name=agency.short_name or agency.name,
+        kind=agency.kind, description=agency.description, base_url=agency.base_url,
+        own_domain=agency.own_domain, logo=model.logo.path if model.logo else None,
+        contact=dict(agency.contact or {}),
+        social={name: (agency.social or {}).get(name) for name in SOCIAL_NETWORKS},
+        last_update=model.last_update.isoformat() if model.last_update else None,
+        news=[_item(p) for p in news],
+        innovations=[_item(p, ("year", "stage", "stage_label", "digital", "url", "benefits"))
+                     for p in innovations],
+        dated=[_item(p) for p in dated],
+        events=[_item(p, ("start", "end", "location")) for p in events],
+        counts={name: len(s.all_items) for name, s in sections.items()},
+        page_count=len(model.pages),
+    )
+
+
+def summary_path(build_dir: Path, slug: str) -> Path:
+    return build_dir / ".skpdgen" / "sites" / f"{slug}.json"
+
+
+def load_summary(build_dir: Path, slug: str) -> SiteSummary | None:
+    try:
+        return SiteSummary.from_json(summary_path(build_dir, slug).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None

@@ -1,0 +1,107 @@
+"""The Jinja environment of a theme, with an agency's template overrides in front of it.
+
+Autoescape is on for every template (including XML and JSON ones) and undefined variables are
+errors, so a typo in a template fails the build instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from skpdgen import i18n
+from skpdgen.i18n import Translator
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A theme static file published under assets/ with a content hash in its name."""
+
+    name: str          # as templates ask for it: css/main.css
+    dest_path: str     # assets/css/main.3f2a9c1b.css
+    source: Path
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A theme's folders, strings and fingerprinted assets; loaded once per build."""
+
+    root: Path
+    translator: Translator
+    assets: dict[str, Asset]
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    def fingerprint(self) -> str:
+        """A hash of every template, string and asset: changes when the theme changes."""
+        digest = hashlib.sha256()
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(self.root).as_posix().encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+
+def load_theme(root: Path, language: str) -> Theme:
+    return Theme(root, i18n.load_translator(root, language), _assets(root / "static"))
+
+
+def _assets(static_dir: Path) -> dict[str, Asset]:
+    assets: dict[str, Asset] = {}
+    if not static_dir.is_dir():
+        return assets
+    for path in sorted(static_dir.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        name = path.relative_to(static_dir).as_posix()
+        assets[name] = Asset(name, "assets/" + fingerprinted(name, path.read_bytes()), path)
+    return assets
+
+
+def fingerprinted(name: str, data: bytes) -> str:
+    """css/main.css -> css/main.<8 hex>.css"""
+    digest = hashlib.sha256(data).hexdigest()[:8]
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+
+
+def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
+    """A Jinja environment: the agency's templates/ (if any) in front of the theme's."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir is not None and override_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(override_dir))
+    loaders.append(jinja2.FileSystemLoader(theme.templates_dir))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    t = theme.translator
+    env.globals["t"] = t
+    env.globals["lang"] = t.lang
+    env.filters.update({
+        "date_long": t.date_long,
+        "date_short": t.date_short,
+        "time": t.time,
+        "datetime_long": t.datetime_long,
+        "iso": i18n.iso,
+        "filesize": lambda size: i18n.filesize(size, t.lang),
+    })
+    return env
+
+
+def select_template(env: jinja2.Environment, names: list[str]) -> jinja2.Template:
+    return env.select_template(names)
+
+
+def render_template(template: jinja2.Template, context: dict[str, Any]) -> bytes:
+    return template.render(context).encode("utf-8")

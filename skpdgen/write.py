@@ -1,0 +1,209 @@
+"""The only module that writes to build/: staging folders, atomic swaps, unchanged files kept.
+
+An agency's site is written into a staging folder next to its output and swapped in with one
+atomic rename (renameat2 RENAME_EXCHANGE on Linux), so readers see either the old site or the
+new one, never a mix. Files whose bytes did not change are hard-linked from the old output, so
+their inode and mtime stay the same and the number of files really written is known.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skpdgen.render import Output
+
+STATE_DIR = ".skpdgen"
+
+
+@dataclass(slots=True)
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def add(self, other: WriteStats) -> None:
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+
+
+class WriteError(Exception):
+    """An output could not be written; the message names the path."""
+
+
+def check_dest(dest_path: str) -> bool:
+    """A dest path must stay inside its output folder."""
+    parts = dest_path.split("/")
+    return (bool(dest_path) and not dest_path.startswith("/") and "\\" not in dest_path
+            and all(p not in ("", ".", "..") for p in parts))
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _same_file(old: Path, source: Path) -> bool:
+    try:
+        a, b = old.stat(), source.stat()
+        if a.st_size != b.st_size:
+            return False
+        if a.st_ino == b.st_ino and a.st_dev == b.st_dev:
+            return True
+        return old.read_bytes() == source.read_bytes()
+    except OSError:
+        return False
+
+
+def _put(out: Output, staged: Path, old: Path, stats: WriteStats) -> None:
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    unchanged = (_same_bytes(old, out.data) if out.data is not None
+                 else out.source is not None and _same_file(old, out.source))
+    if unchanged:
+        try:
+            os.link(old, staged)
+            stats.unchanged += 1
+            return
+        except OSError:
+            pass
+    if out.data is not None:
+        staged.write_bytes(out.data)
+    elif out.source is not None:
+        shutil.copyfile(out.source, staged)
+    stats.written += 1
+
+
+def stage(outputs: Iterable[Output], target: Path) -> tuple[Path, WriteStats]:
+    """Write outputs into a fresh staging folder beside `target`; returns (staging, stats)."""
+    staging = target.parent / f".{target.name}.staging"
+    remove_tree(staging)
+    staging.mkdir(parents=True)
+    stats = WriteStats()
+    try:
+        for out in outputs:
+            _put(out, staging / out.dest_path, target / out.dest_path, stats)
+    except OSError as exc:
+        remove_tree(staging)
+        raise WriteError(f"cannot write {exc.filename or target}: {exc.strerror}") from None
+    return staging, stats
+
+
+def swap_in(staging: Path, target: Path, stats: WriteStats) -> None:
+    """Make `staging` the live `target` in one atomic step, then delete the old output."""
+    if target.exists():
+        stats.removed += _count_missing(target, staging)
+        if exchange(staging, target):
+            remove_tree(staging)
+            return
+        old = target.parent / f".{target.name}.old"
+        remove_tree(old)
+        os.rename(target, old)
+        os.rename(staging, target)
+        remove_tree(old)
+    else:
+        os.rename(staging, target)
+
+
+def _count_missing(old: Path, new: Path) -> int:
+    count = 0
+    for dirpath, _dirs, files in os.walk(old):
+        rel = Path(dirpath).relative_to(old)
+        count += sum(1 for name in files if not (new / rel / name).exists())
+    return count
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@functools.cache
+def _renameat2() -> Any:
+    libc_name = ctypes.util.find_library("c") or "libc.so.6"
+    try:
+        return ctypes.CDLL(libc_name, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+def write_file_atomic(path: Path, data: bytes) -> bool:
+    """Replace one file atomically; False (nothing written) when the bytes are unchanged."""
+    if _same_bytes(path, data):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def write_tree_files(outputs: Iterable[Output], root: Path, keep_top: set[str]) -> WriteStats:
+    """Write portal outputs file by file (each atomic) into `root`, then prune stale files.
+
+    Top-level entries in `keep_top` (agency folders, the state folder) are never touched.
+    """
+    stats = WriteStats()
+    wanted: set[str] = set()
+    for out in outputs:
+        wanted.add(out.dest_path)
+        dest = root / out.dest_path
+        try:
+            if out.data is not None:
+                changed = write_file_atomic(dest, out.data)
+            else:
+                assert out.source is not None
+                changed = not _same_file(dest, out.source)
+                if changed:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+                    shutil.copyfile(out.source, tmp)
+                    os.replace(tmp, dest)
+        except OSError as exc:
+            raise WriteError(f"cannot write {dest}: {exc.strerror}") from None
+        stats.written += changed
+        stats.unchanged += not changed
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        if entry.name in keep_top or entry.name.startswith("."):
+            continue
+        stats.removed += _prune(entry, root, wanted)
+    return stats
+
+
+def _prune(entry: Path, root: Path, wanted: set[str]) -> int:
+    rel = entry.relative_to(root).as_posix()
+    if entry.is_dir() and not entry.is_symlink():
+        removed = sum(_prune(child, root, wanted) for child in sorted(entry.iterdir()))
+        if not any(entry.iterdir()):
+            entry.rmdir()
+        return removed
+    if rel not in wanted:
+        entry.unlink()
+        return 1
+    return 0
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)

@@ -1,0 +1,133 @@
+"""Safe, bounded YAML that keeps the line of every key and the text of every scalar as written.
+
+PyYAML's `compose` gives a node tree without resolving types, so `0712345`, `08:00` or `NO`
+stay the exact text the author typed. The schema (config/schema.py) decides per field whether
+a scalar becomes a bool, a number or a date: YAML 1.1 surprises never reach a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+MAX_YAML_BYTES = 1_000_000
+MAX_NODES = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class YScalar:
+    value: str
+    line: int
+    quoted: bool
+
+    @property
+    def is_null(self) -> bool:
+        return not self.quoted and self.value in ("", "~", "null", "Null", "NULL")
+
+
+@dataclass(frozen=True, slots=True)
+class YSeq:
+    items: tuple[YNode, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class YMap:
+    """A mapping; keys are the text as written. `key_lines` holds the line of each key."""
+
+    items: dict[str, YNode]
+    key_lines: dict[str, int]
+    line: int
+
+
+YNode = YScalar | YSeq | YMap
+
+
+class YamlError(Exception):
+    """Invalid YAML; `line` is 1-based within the parsed text."""
+
+    def __init__(self, message: str, line: int | None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.hint = hint
+
+
+def parse(text: str, line_offset: int = 0) -> YNode | None:
+    """Parse one YAML document into YNodes; lines are shifted by `line_offset`."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise YamlError("YAML is larger than 1 MB", None, "split it into smaller files")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(f"invalid YAML: {problem}", line, _yaml_hint(problem)) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}", None) from None
+    if node is None:
+        return None
+    return _Converter(line_offset).convert(node)
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return "put the value in quotes when it contains ': '"
+    if "found character '\\t'" in problem:
+        return "indent with spaces, not tabs"
+    if "could not find expected ':'" in problem:
+        return "each line needs 'key: value'"
+    return None
+
+
+class _Converter:
+    """Turns PyYAML nodes into YNodes, counting nodes so an alias bomb cannot explode."""
+
+    def __init__(self, line_offset: int):
+        self.line_offset = line_offset
+        self.count = 0
+
+    def convert(self, node: yaml.Node) -> YNode:
+        self.count += 1
+        line = node.start_mark.line + 1 + self.line_offset
+        if self.count > MAX_NODES:
+            raise YamlError(
+                "YAML expands to too many values (an alias bomb?)",
+                line,
+                "do not reuse anchors (&name / *name) this way",
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return YScalar(str(node.value), line, node.style in ("'", '"', "|", ">"))
+        if isinstance(node, yaml.SequenceNode):
+            return YSeq(tuple(self.convert(child) for child in node.value), line)
+        if isinstance(node, yaml.MappingNode):
+            items: dict[str, YNode] = {}
+            key_lines: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise YamlError("'<<' merge keys are not supported", line, "write keys out")
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise YamlError(
+                        "a key must be a plain word", key_node.start_mark.line + 1 + self.line_offset
+                    )
+                key = str(key_node.value)
+                key_line = key_node.start_mark.line + 1 + self.line_offset
+                if key in items:
+                    raise YamlError(f"key '{key}' appears twice", key_line, "keep only one")
+                items[key] = self.convert(value_node)
+                key_lines[key] = key_line
+            return YMap(items, key_lines, line)
+        raise YamlError("unsupported YAML node", line)  # pragma: no cover
+
+
+def plain(node: YNode | None) -> object:
+    """The untyped Python value of a node (strings, lists, dicts), for free-form data."""
+    if node is None:
+        return None
+    if isinstance(node, YScalar):
+        return None if node.is_null else node.value
+    if isinstance(node, YSeq):
+        return [plain(child) for child in node.items]
+    return {key: plain(child) for key, child in node.items.items()}
