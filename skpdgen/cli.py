@@ -131,7 +131,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 # Commands whose implementation lives in its own module; each has register(subparsers).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install what the test suite needs, then run lint, types and the whole suite.
+# usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+# System packages for browser and web-server tests (Debian). Needs root; without it the
+# browser and nginx tests skip with a reason (in CI, SKPDGEN_REQUIRE_BROWSER=1 fails them).
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "note: not root, so not installing ${need[*]}; tests that need them will skip" >&2
+  fi
+fi
+
+# Front-end checkers from npm (axe-core, the Nu HTML Checker), pinned by package-lock.json.
+if command -v npm >/dev/null 2>&1 && [ -f package.json ]; then
+  npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --silent --no-audit --no-fund >/dev/null
+fi
+
+python3 -m ruff check skpdgen tests scripts
+python3 -m mypy
+python3 -m pytest "$@"
