@@ -17,6 +17,7 @@ from pathlib import Path
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError
 from skpdgen.output import Progress, print_diagnostics
+from skpdgen.scaffold import ScaffoldError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -145,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not exc.diagnostics:
             print("error: SKPDGEN_TODAY must be a date YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    except UsageError as exc:
+    except (UsageError, ScaffoldError) as exc:
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

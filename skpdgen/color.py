@@ -32,8 +32,7 @@ def readable_on_white(hex_color: str) -> tuple[str, bool]:
     r, g, b = _rgb(hex_color)
     for step in range(1, 101):
         factor = 1 - step / 100
-        candidate = "#{:02x}{:02x}{:02x}".format(
-            round(r * factor), round(g * factor), round(b * factor))
+        candidate = f"#{round(r * factor):02x}{round(g * factor):02x}{round(b * factor):02x}"
         if contrast(candidate, "#ffffff") >= MIN_CONTRAST:
             return candidate, True
     return "#000000", True
@@ -42,11 +41,11 @@ def readable_on_white(hex_color: str) -> tuple[str, bool]:
 def darker(hex_color: str, amount: float = 0.25) -> str:
     r, g, b = _rgb(hex_color)
     f = 1 - amount
-    return "#{:02x}{:02x}{:02x}".format(round(r * f), round(g * f), round(b * f))
+    return f"#{round(r * f):02x}{round(g * f):02x}{round(b * f):02x}"
 
 
 def tint(hex_color: str, amount: float = 0.9) -> str:
     """A light background tint of the colour (mixed with white)."""
     r, g, b = _rgb(hex_color)
-    return "#{:02x}{:02x}{:02x}".format(
-        round(r + (255 - r) * amount), round(g + (255 - g) * amount), round(b + (255 - b) * amount))
+    mixed = (round(c + (255 - c) * amount) for c in (r, g, b))
+    return "#" + "".join(f"{c:02x}" for c in mixed)

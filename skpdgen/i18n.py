@@ -123,10 +123,7 @@ def filesize(size: int | None, lang: str = "id") -> str:
     """'1,2 MB' / '340 KB'."""
     if size is None:
         return ""
-    if size >= 1_000_000:
-        text = f"{size / 1_000_000:.1f} MB"
-    else:
-        text = f"{max(1, round(size / 1000))} KB"
+    text = f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{max(1, round(size / 1000))} KB"
     return text.replace(".", ",") if lang == "id" else text
 
 

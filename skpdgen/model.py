@@ -213,13 +213,13 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
                    head.get("name") or agency.name, "photo")
     home_src = intros.get("")
     aliases = _aliases(pages, agency, page_paths, diags)
-    dates = [p.updated or p.date for p in pages if (p.updated or p.date)]
+    dates = [d for p in pages if (d := p.updated or p.date) is not None]
     return SiteModel(
         agency=agency, region=region, pages=tuple(pages), sections=sections, tags=tag_index,
         menu=_menu(agency, pages, sections, intros, t, diags),
         home_intro=_render_intro(home_src, index, md, diags), greeting=greeting,
         logo=logo, head_photo=photo, files=index.files, aliases=aliases,
-        last_update=max((d for d in dates if d), default=None).date() if dates else None,
+        last_update=max(dates).date() if dates else None,
         options=options, index=index,
     )
 

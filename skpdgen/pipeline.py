@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-import jinja2
-
 from skpdgen import __version__, markdown
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
@@ -27,11 +25,18 @@ from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.model import BuildOptions, SiteModel, assemble
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
-from skpdgen.summary import SiteSummary, load_summary, summary_path, summarize
-from skpdgen.theme import Theme, load_theme, make_environment
+from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
+from skpdgen.theme import Theme, environment_for, load_theme
 from skpdgen.write import (
-    STATE_DIR, WriteError, WriteStats, check_dest, remove_tree, stage, swap_in,
-    write_file_atomic, write_tree_files,
+    STATE_DIR,
+    WriteError,
+    WriteStats,
+    check_dest,
+    remove_tree,
+    stage,
+    swap_in,
+    write_file_atomic,
+    write_tree_files,
 )
 
 
@@ -135,24 +140,24 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     states = {slug: ("failed" if not r.ok else "ok") for slug, r in by_slug.items()}
     previous = _read_manifest(out) if request.write else {}
     for slug in all_slugs:
-        states.setdefault(slug, previous.get(slug, {}).get("build", "ok"))
+        states.setdefault(slug, str(previous.get(slug, {}).get("build", "ok")))
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, states, options,
                                                 portal_diags, by_slug))
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
     for r in results:
         stats.add(r.stats)
-    result = RegionResult(region, results, portal_diags.items, stats, options.today)
+    region_result = RegionResult(region, results, portal_diags.items, stats, options.today)
     if not request.write:
-        result.portal_outputs = portal_outputs
-        return result
+        region_result.portal_outputs = portal_outputs
+        return region_result
     if not portal_diags.has_errors:
         try:
             stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
     _write_manifest(out, region, results, previous, options)
-    return result
+    return region_result
 
 
 def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildOptions,
@@ -186,24 +191,6 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
                if (page := load_page(agency, region, src, diags)) is not None]
     return assemble(agency, region, sources, files, options, theme.translator,
                     markdown.make_parser(), diags)
-
-
-# A memo, not shared state: compiled templates are costly, and every agency without its own
-# templates/ shares one environment. Keyed by the Theme object so a reloaded theme (serve)
-# never meets templates compiled for the old one.
-_ENVIRONMENTS: dict[tuple[int, Path | None], tuple[Theme, jinja2.Environment]] = {}
-
-
-def environment_for(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
-    """The Jinja environment for a theme and an agency's override folder."""
-    override = override_dir if override_dir and override_dir.is_dir() else None
-    key = (id(theme), override)
-    cached = _ENVIRONMENTS.get(key)
-    if cached is None or cached[0] is not theme:
-        if cached is None and len(_ENVIRONMENTS) > 64:
-            _ENVIRONMENTS.clear()
-        cached = _ENVIRONMENTS[key] = (theme, make_environment(theme, override))
-    return cached[1]
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,

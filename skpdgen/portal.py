@@ -25,7 +25,7 @@ from skpdgen.render.site import pager, pager_path
 from skpdgen.render.sitemap import sitemap_index
 from skpdgen.scorecard import SiteScore, measure, status_document, unknown_score
 from skpdgen.summary import ItemSummary, SiteSummary
-from skpdgen.theme import Theme, make_environment
+from skpdgen.theme import Theme, environment_for
 
 HOME_NEWS = 9
 HOME_INNOVATIONS = 6
@@ -44,7 +44,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                    builds: dict[str, str], options: BuildOptions, diags: Diagnostics,
                    results: Any = None) -> Iterator[Output]:
     """Every file of the portal."""
-    env = make_environment(theme, None)
+    env = environment_for(theme, None)
     t = theme.translator
     today = options.today
     scores: list[SiteScore] = []
@@ -100,7 +100,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
     yield Output("feed.xml", atom(f"{t('portal.news_title')} – {region.name}",
                                   region.base_url + "feed.xml", region.base_url, entries,
                                   t.lang, options.now), origin="feed")
-    site_maps = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
+    site_maps: list[tuple[str, str | None]] = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
     site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
                   for s in summaries]
     yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")

@@ -58,8 +58,8 @@ class PageResolver:
             self._error(line, f"link '{target}' points outside the agency folder",
                         "link only to files of this agency")
             return None
-        site_path = self.index.page_by_src.get(src)
-        if site_path is None:
+        found = self.index.page_by_src.get(src)
+        if found is None:
             if src in self.index.unpublished:
                 self.warn(line, f"link to '{target}', which is a draft or not yet published")
                 return None
@@ -68,7 +68,7 @@ class PageResolver:
             self._error(line, f"link to '{target}': no such file ({self.index.diag_prefix}{src})",
                         hint)
             return None
-        return self.href(site_path) + suffix
+        return self.href(found) + suffix
 
     def file_link(self, target: str, line: int, what: str) -> str | None:
         site_path = self.file_site_path(target, line, what)

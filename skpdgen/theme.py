@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -84,6 +83,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build never sees a template change; serve loads a new Theme
     )
     t = theme.translator
     env.globals["t"] = t
@@ -99,9 +99,19 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
     return env
 
 
-def select_template(env: jinja2.Environment, names: list[str]) -> jinja2.Template:
-    return env.select_template(names)
+# A memo, not shared state: compiled templates are costly, and every agency without its own
+# templates/ shares one environment. Keyed by the Theme object so a reloaded theme (serve)
+# never meets templates compiled for the old one.
+_ENVIRONMENTS: dict[tuple[int, Path | None], tuple[Theme, jinja2.Environment]] = {}
 
 
-def render_template(template: jinja2.Template, context: dict[str, Any]) -> bytes:
-    return template.render(context).encode("utf-8")
+def environment_for(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
+    """The Jinja environment for a theme and an agency's override folder."""
+    override = override_dir if override_dir and override_dir.is_dir() else None
+    key = (id(theme), override)
+    cached = _ENVIRONMENTS.get(key)
+    if cached is None or cached[0] is not theme:
+        if cached is None and len(_ENVIRONMENTS) > 64:
+            _ENVIRONMENTS.clear()
+        cached = _ENVIRONMENTS[key] = (theme, make_environment(theme, override))
+    return cached[1]

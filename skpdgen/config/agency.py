@@ -9,7 +9,18 @@ from typing import Any
 from skpdgen import urls, yamlio
 from skpdgen.config.region import RESERVED_SLUGS, Region, decode_text
 from skpdgen.config.schema import (
-    Context, Field, choice, color, email, f, line_text, list_of, mapping, string_list, text, url,
+    Context,
+    Field,
+    choice,
+    color,
+    email,
+    f,
+    line_text,
+    list_of,
+    mapping,
+    string_list,
+    text,
+    url,
     validate,
 )
 from skpdgen.diagnostics import Diagnostics, did_you_mean

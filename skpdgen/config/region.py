@@ -9,7 +9,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skpdgen import urls, yamlio
 from skpdgen.config.schema import (
-    Context, Field, FieldError, choice, f, integer, line_text, mapping, text, url, validate,
+    Context,
+    Field,
+    FieldError,
+    choice,
+    f,
+    integer,
+    line_text,
+    mapping,
+    text,
+    url,
+    validate,
 )
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.yamlio import YNode

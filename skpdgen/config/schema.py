@@ -274,9 +274,10 @@ def list_of(schema: Schema, prefix: str) -> Converter:
 # field constructors, so schemas read like documentation
 def f(type_: Converter, doc: str, *, required: bool = False, type_name: str | None = None
       ) -> Field:
-    names = {text: "text", line_text: "text", boolean: "bool", url: "URL", email: "e-mail",
-             color: "colour", string_list: "list of text", calendar_date: "date",
-             when: "date or datetime"}
+    names: dict[Converter, str] = {
+        text: "text", line_text: "text", boolean: "bool", url: "URL", email: "e-mail",
+        color: "colour", string_list: "list of text", calendar_date: "date",
+        when: "date or datetime"}
     return Field(type_, doc, required, type_name or names.get(type_, "text"))
 
 

@@ -9,7 +9,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 from skpdgen.config.schema import (
-    Field, boolean, calendar_date, choice, f, integer, line_text, string_list, text, url, when,
+    Field,
+    boolean,
+    calendar_date,
+    choice,
+    f,
+    integer,
+    line_text,
+    string_list,
+    text,
+    url,
+    when,
 )
 
 SortKey = Literal["date", "start", "title", "year"]

@@ -71,8 +71,8 @@ def atom(title: str, feed_url: str, site_url: str, entries: Iterable[FeedEntry],
                 "type": "html", "{http://www.w3.org/XML/1998/namespace}base": entry.url})
             content.text = entry.content_html
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def site_feeds(model: SiteModel, t: Translator) -> Iterator[Output]:

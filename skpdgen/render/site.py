@@ -16,7 +16,12 @@ from skpdgen.diagnostics import Diagnostics
 from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, feeds, ics, sitemap
 from skpdgen.render.context import (
-    asset_function, menu_for, portal_href_for, region_view, site_css_dest, site_view,
+    asset_function,
+    menu_for,
+    portal_href_for,
+    region_view,
+    site_css_dest,
+    site_view,
 )
 from skpdgen.render.meta import jsonld, organization, shorten, when_iso
 from skpdgen.theme import Theme
@@ -222,7 +227,7 @@ class SiteRenderer:
         return portal_href_for(self.model, path)
 
     def _page_ld(self, page: Page) -> dict[str, Any]:
-        publisher = {"@type": "GovernmentOrganization", "name": self.model.agency.name,
+        publisher: dict[str, Any] = {"@type": "GovernmentOrganization", "name": self.model.agency.name,
                      "url": self.model.agency.base_url}
         if self.logo_url:
             publisher["logo"] = {"@type": "ImageObject", "url": self.logo_url}
