@@ -21,8 +21,8 @@ from skpdgen.render import Output
 from skpdgen.render.context import asset_function, region_view
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
-from skpdgen.render.site import pager, pager_path
-from skpdgen.render.sitemap import sitemap_index
+from skpdgen.render.site import pager, pager_path, template_error
+from skpdgen.render.sitemap import robots, sitemap_index, urlset
 from skpdgen.scorecard import SiteScore, measure, status_document, unknown_score
 from skpdgen.summary import ItemSummary, SiteSummary
 from skpdgen.theme import Theme, environment_for
@@ -104,12 +104,10 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
     site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
                   for s in summaries]
     yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")
-    from skpdgen.render.sitemap import urlset
     yield Output("sitemap-portal.xml", urlset(
         [(region.base_url + p, None) for p in ("", "berita/", "inovasi/", "direktori/",
                                                "status/")]), origin="sitemap")
-    yield Output("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {region.base_url}sitemap.xml\n"
-                 .encode(), origin="robots")
+    yield Output("robots.txt", robots(region.base_url), origin="robots")
     for asset in theme.assets.values():
         yield Output(asset.dest_path, source=asset.source, origin="theme")
     if region.logo:
@@ -169,8 +167,6 @@ class _Renderer:
         try:
             data = self.env.get_template(template).render(context).encode("utf-8")
         except jinja2.TemplateError as exc:
-            line = getattr(exc, "lineno", None)
-            self.diags.error(getattr(exc, "filename", None) or template, line,
-                             f"template error: {exc}")
+            self.diags.error(*template_error(exc, template, region.root))
             data = b""
         return Output(urls.dest_for(path), data, origin=template)

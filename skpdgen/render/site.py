@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -79,6 +81,8 @@ class SiteRenderer:
         if "agenda" in model.sections:
             yield Output("agenda.ics", ics.calendar(model), origin="agenda")
         yield Output("sitemap.xml", sitemap.site_sitemap(model), origin="sitemap")
+        if model.agency.own_domain:  # the root of its own domain needs its own robots.txt
+            yield Output("robots.txt", sitemap.robots(model.agency.base_url), origin="robots")
         yield Output(self.site_css[0], self.site_css[1], origin="theme")
         for asset in self.theme.assets.values():
             yield Output(asset.dest_path, source=asset.source, origin="theme")
@@ -216,7 +220,7 @@ class SiteRenderer:
             template = self.env.select_template(templates)
             data = template.render(context).encode("utf-8")
         except jinja2.TemplateError as exc:
-            self.diags.error(*_template_error(exc, templates))
+            self.diags.error(*template_error(exc, templates[0], model.region.root))
             data = b""
         return Output(urls.dest_for(path), data, origin=origin or path)
 
@@ -260,11 +264,14 @@ class SiteRenderer:
                 "description": shorten(page.summary), "publisher": publisher}
 
 
-def _template_error(exc: jinja2.TemplateError, templates: list[str]
-                    ) -> tuple[str, int | None, str, str]:
-    name = getattr(exc, "filename", None) or getattr(exc, "name", None) or templates[0]
+def template_error(exc: jinja2.TemplateError, template: str, root: Path
+                   ) -> tuple[str, int | None, str, str]:
+    """(path relative to the region root, line, message, hint) of a template failure."""
+    name = str(getattr(exc, "filename", None) or getattr(exc, "name", None) or template)
+    with contextlib.suppress(ValueError):
+        name = Path(name).resolve().relative_to(root.resolve()).as_posix()
     line = getattr(exc, "lineno", None)
-    return (str(name), line, f"template error: {exc.message or exc}",
+    return (name, line, f"template error: {exc.message or exc}",
             "fix the template (variables are listed in docs/templates.md)")
 
 

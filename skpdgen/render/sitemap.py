@@ -29,6 +29,10 @@ def sitemap_index(entries: Iterable[tuple[str, str | None]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def robots(base_url: str) -> bytes:
+    return f"User-agent: *\nAllow: /\nSitemap: {base_url}sitemap.xml\n".encode()
+
+
 def site_sitemap(model: SiteModel) -> bytes:
     base = model.agency.base_url
     last = model.last_update.isoformat() if model.last_update else None
