@@ -124,6 +124,8 @@ def _agency(summary: SiteSummary, score: SiteScore, t: Any) -> dict[str, Any]:
         "kind": summary.kind, "kind_label": t.label("kinds", summary.kind),
         "description": summary.description, "logo": summary.logo,
         "href": agency_href(summary), "url": summary.base_url,
+        # images and files: always the copy inside build/, so nothing loads from another origin
+        "files_href": f"{summary.slug}/",
         "last_update": _date(score.last_update), "state": score.state,
         "state_label": t.label("states", score.state), "score": score.score,
         "build": score.build,
