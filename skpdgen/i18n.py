@@ -70,6 +70,12 @@ class Translator:
         day = _as_date(value)
         return f"{day.day} {self._list('months_short', 12)[day.month - 1]} {day.year}"
 
+    def month_short(self, value: DateLike | None) -> str:
+        """'Mar' (for date badges)."""
+        if value is None:
+            return ""
+        return self._list("months_short", 12)[_as_date(value).month - 1]
+
     def time(self, value: DateLike | None) -> str:
         """'08.00 WIB' (Indonesian style uses a dot)."""
         moment = _as_datetime(value)

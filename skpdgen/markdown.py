@@ -144,6 +144,11 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
             toc.append(Heading(int(token.tag[1]), anchor, title))
         elif token.type == "paragraph_open" and not first_paragraph and i + 1 < len(tokens):
             first_paragraph = _plain_text(tokens[i + 1])
+        elif token.type in ("th_open", "td_open") and token.attrGet("style"):
+            # markdown-it aligns cells with style="", which a strict CSP blocks: use a class
+            align = str(token.attrGet("style")).removeprefix("text-align:")
+            token.attrs.pop("style", None)
+            token.attrSet("class", f"align-{align}")
         elif token.type == "embed":
             _resolve_embed(token, block_line, resolver)
         elif token.type == "inline" and token.children:

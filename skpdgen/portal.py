@@ -6,10 +6,9 @@ build failed still shows its last good content.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -17,15 +16,19 @@ from skpdgen import urls
 from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.model import BuildOptions
-from skpdgen.render import Output
+from skpdgen.render import Output, PageView
 from skpdgen.render.context import asset_function, region_view
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
 from skpdgen.render.sitemap import robots, sitemap_index, urlset
-from skpdgen.scorecard import SiteScore, measure, status_document, unknown_score
+from skpdgen.report import status_page
+from skpdgen.scorecard import SiteScore
 from skpdgen.summary import ItemSummary, SiteSummary
 from skpdgen.theme import Theme, environment_for
+
+if TYPE_CHECKING:
+    from skpdgen.pipeline import SiteResult
 
 HOME_NEWS = 9
 HOME_INNOVATIONS = 6
@@ -42,18 +45,12 @@ def _date(value: str | None) -> datetime | None:
 
 def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                    builds: dict[str, str], options: BuildOptions, diags: Diagnostics,
-                   results: Any = None) -> Iterator[Output]:
+                   results: Mapping[str, SiteResult] | None = None) -> Iterator[Output]:
     """Every file of the portal."""
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
-    scores: list[SiteScore] = []
-    for summary in summaries:
-        scores.append(measure(summary, region, today, builds.get(summary.slug, "ok")))
-    known = {s.slug for s in summaries}
-    for slug, build in sorted(builds.items()):
-        if slug not in known:
-            scores.append(unknown_score(slug, slug, build))
+    scores = status_page.portal_scores(region, summaries, builds, results, today)
     score_by_slug = {s.slug: s for s in scores}
     agencies = [_agency(s, score_by_slug[s.slug], t) for s in summaries]
     by_slug = {a["slug"]: a for a in agencies}
@@ -84,12 +81,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
         "items": innovations}, agencies)
     yield render.page("direktori/", "portal/directory.html", {
         "kind": "portal-directory", "title": t("portal.directory_title")}, agencies)
-    status = status_document(scores, today)
-    yield render.page("status/", "portal/status.html", {
-        "kind": "portal-status", "title": t("portal.status_title"), "status": status},
-        sorted(agencies, key=lambda a: (-a["score"], a["name"])))
-    yield Output("status.json", (json.dumps(status, ensure_ascii=False, indent=1) + "\n")
-                 .encode("utf-8"), origin="status")
+    yield from status_page.status_outputs(render.page, agencies, region, t, scores, today)
     yield render.page("cari/", "portal/search.html", {
         "kind": "portal-search", "title": t("search.title")}, agencies)
     yield render.page("404.html", "portal/404.html", {
@@ -145,10 +137,11 @@ class _Renderer:
         self.options = options
         self.region_view = region_view(region)
 
-    def page(self, path: str, template: str, page: dict[str, Any],
+    def page(self, path: str, template: str, fields: dict[str, Any],
              agencies: list[dict[str, Any]], description: str | None = None) -> Output:
         region = self.region
         is_404 = path == "404.html"
+        page = PageView(path=path, url=region.base_url + ("" if is_404 else path), **fields)
         root = urls.base_path(region.base_url) if is_404 else urls.root_prefix(path)
         canonical = region.base_url + ("" if is_404 else path)
         title = region.name if page["kind"] == "portal-home" else f"{page['title']} | {region.name}"

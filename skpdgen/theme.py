@@ -91,6 +91,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
     env.filters.update({
         "date_long": t.date_long,
         "date_short": t.date_short,
+        "month_short": t.month_short,
         "time": t.time,
         "datetime_long": t.datetime_long,
         "iso": i18n.iso,

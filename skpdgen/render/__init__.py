@@ -4,6 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+
+class PageView:
+    """A generated page (list, tag, home…) as templates see it: `page.items` or `page["items"]`.
+
+    Not a dict, so a field named `items` or `keys` never collides with a dict method.
+    """
+
+    def __init__(self, **fields: Any):
+        self.__dict__.update(fields)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.__dict__[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.__dict__
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.__dict__.get(key, default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,13 +68,20 @@ def _region_logo(region: Region) -> str | None:
     return region.logo.lstrip("/")
 
 
-def menu_for(entries: list[dict[str, Any]], page_path: str) -> list[dict[str, Any]]:
-    """Mark the entry the page belongs to: the home only on the home, others by prefix."""
+def menu_for(entries: list[dict[str, Any]], page_path: str | None) -> list[dict[str, Any]]:
+    """Mark the entry the page belongs to: the home only on the home, others by prefix.
+
+    `page_path` None (the 404 page, served at any address) marks nothing.
+    """
     result = []
     for entry in entries:
         path = entry["path"]
-        active = (page_path == path) if path == "" else (
-            not entry.get("external") and page_path.startswith(path))
+        if page_path is None:
+            active = False
+        elif path == "":
+            active = page_path == ""
+        else:
+            active = not entry.get("external") and page_path.startswith(path)
         result.append({**entry, "active": active})
     return result
 

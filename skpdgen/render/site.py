@@ -16,7 +16,7 @@ from skpdgen.color import readable_on_white
 from skpdgen.content.sections import CATEGORIES
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.model import Page, SectionList, SiteModel
-from skpdgen.render import Output, feeds, ics, sitemap
+from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
     asset_function,
     menu_for,
@@ -100,7 +100,7 @@ class SiteRenderer:
 
         events = upcoming_events(items("agenda"), today)
         home = {
-            "kind": "home", "title": self.model.agency.name, "path": "",
+            "kind": "home", "title": self.model.agency.name,
             "intro": self.model.home_intro,
             "news": items("berita")[:HOME_COUNTS["news"]],
             "announcements": items("pengumuman")[:HOME_COUNTS["announcements"]],
@@ -186,8 +186,10 @@ class SiteRenderer:
         model, t = self.model, self.t
         is_404 = path == "404.html"
         root = urls.base_path(model.agency.base_url) if is_404 else urls.root_prefix(path)
-        title = page.title if isinstance(page, Page) else page["title"]
-        kind = page.kind if isinstance(page, Page) else page["kind"]
+        if isinstance(page, dict):
+            page = PageView(**{"path": path,
+                               "url": model.agency.base_url + ("" if is_404 else path), **page})
+        title, kind = page.title, page.kind
         site_name = model.agency.short_name or model.agency.name
         full_title = (f"{model.agency.name} | {model.region.name}" if kind == "home"
                       else f"{title} | {site_name}")
@@ -197,7 +199,7 @@ class SiteRenderer:
         canonical = model.agency.base_url + (target if target is not None else
                                              ("" if is_404 else path))
         feeds_meta = [{"title": f"{t('feed.title')} – {site_name}", "path": "feed.xml"}]
-        if isinstance(page, dict) and page.get("feed_path"):
+        if isinstance(page, PageView) and page.get("feed_path"):
             feeds_meta.append({"title": f"{title} – {site_name}", "path": page["feed_path"]})
         graph = ld or {"@type": "WebPage", "name": title, "url": canonical,
                        "isPartOf": {"@type": "WebSite", "name": model.agency.name,
@@ -209,7 +211,7 @@ class SiteRenderer:
             "jsonld": jsonld(graph), "feeds": feeds_meta,
             "noindex": kind in ("alias", "404", "search"),
         }
-        site = dict(self.site, menu=menu_for(self.menu, "" if is_404 else path))
+        site = dict(self.site, menu=menu_for(self.menu, None if is_404 else path))
         context = {
             "site": site, "region": self.region, "page": page, "root": root,
             "portal_href": self._portal_href(path, is_404),
