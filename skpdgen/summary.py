@@ -32,6 +32,15 @@ class ItemSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Activity:
+    """When one published page was written and last changed: what the scorecard counts."""
+
+    section: str                # its section ("" for a plain page)
+    date: str | None            # ISO datetime of `date`
+    updated: str | None         # ISO datetime of `updated`
+
+
+@dataclass(frozen=True, slots=True)
 class SiteSummary:
     slug: str
     name: str
@@ -50,6 +59,9 @@ class SiteSummary:
     events: list[ItemSummary]
     counts: dict[str, int]
     page_count: int
+    # Every published page's dates (drafts left out), for the scorecard; a summary saved by an
+    # older skpdgen has none and the scorecard falls back on `dated`.
+    activity: list[Activity] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True)
@@ -59,6 +71,7 @@ class SiteSummary:
         data = json.loads(text)
         for key in ("news", "innovations", "dated", "events"):
             data[key] = [ItemSummary(**item) for item in data[key]]
+        data["activity"] = [Activity(**item) for item in data.get("activity", [])]
         return SiteSummary(**data)
 
 
@@ -100,6 +113,8 @@ def summarize(model: SiteModel) -> SiteSummary:
         events=[_item(p, ("start", "end", "location")) for p in events],
         counts={name: len(s.all_items) for name, s in sections.items()},
         page_count=len(model.pages),
+        activity=[Activity(p.section, _iso(p.date), _iso(p.updated))
+                  for p in model.pages if not p.draft and (p.date or p.updated)],
     )
 
 

@@ -59,7 +59,8 @@
     var words = query.value.trim().toLocaleLowerCase();
     var shown = 0;
     rows.forEach(function (row) {
-      var name = row.cells[0].textContent.toLocaleLowerCase();
+      var link = row.cells[0].querySelector("a");
+      var name = (link || row.cells[0]).textContent.toLocaleLowerCase();
       var match = (!words || name.indexOf(words) !== -1)
         && (!state.value || row.getAttribute("data-state") === state.value)
         && (!kind.value || row.getAttribute("data-kind") === kind.value);

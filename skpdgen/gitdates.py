@@ -1,0 +1,67 @@
+"""The date of the last git commit that touched each agency's folder, sites/<slug>/.
+
+Only reads the repository (`git log`). No git, a folder that is not a repository, an agency
+that was never committed: no date, and the scorecard uses content dates alone. In a shallow
+clone (CI checkouts fetch one commit by default) the oldest fetched commit looks as if it
+added every file, so a date that comes from such a boundary commit is not trusted.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+GIT_TIMEOUT = 20.0
+
+
+def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None = None
+                      ) -> dict[str, datetime]:
+    """{slug: commit date} of the newest commit touching sites/<slug>/, up to `until`.
+
+    Agencies without a trustworthy commit are left out.
+    """
+    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
+        return {}
+    boundary = _shallow_boundary(root)
+    result: dict[str, datetime] = {}
+    for slug in slugs:
+        args = ["log", "-1", "--format=%H %cI"]
+        if until is not None:
+            args.append(f"--until={until.isoformat()}")
+        line = _git(root, *args, "--", f"sites/{slug}")
+        if not line:
+            continue
+        commit, _, stamp = line.partition(" ")
+        if commit in boundary:
+            continue
+        try:
+            result[slug] = datetime.fromisoformat(stamp)
+        except ValueError:
+            continue
+    return result
+
+
+def _shallow_boundary(root: Path) -> frozenset[str]:
+    """Commits whose parents were not fetched (empty unless the clone is shallow)."""
+    if _git(root, "rev-parse", "--is-shallow-repository") != "true":
+        return frozenset()
+    shallow = _git(root, "rev-parse", "--git-path", "shallow")
+    if not shallow:
+        return frozenset()
+    path = Path(shallow) if Path(shallow).is_absolute() else root / shallow
+    try:
+        return frozenset(path.read_text(encoding="ascii").split())
+    except (OSError, ValueError):
+        return frozenset()
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """stdout of `git -C root ARGS`, stripped; None when git is missing or fails."""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
+                              timeout=GIT_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None

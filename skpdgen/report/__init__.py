@@ -1,0 +1,1 @@
+"""`skpdgen report` and the portal's /status/ views of the activity scorecard."""
