@@ -16,30 +16,44 @@ from pathlib import Path
 GIT_TIMEOUT = 20.0
 
 
+# A commit that touches more agencies than this is repository work (an import of every site,
+# a bulk reformat by Diskominfo), not an agency publishing: it updates no agency's date.
+BULK_AGENCIES = 3
+
+
 def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None = None
                       ) -> dict[str, datetime]:
     """{slug: commit date} of the newest commit touching sites/<slug>/, up to `until`.
 
-    Agencies without a trustworthy commit are left out.
+    One `git log` over sites/ serves every agency. Agencies without a trustworthy commit
+    (none, only bulk commits, or only the boundary of a shallow clone) are left out.
     """
-    if _git(root, "rev-parse", "--is-inside-work-tree") != "true":
+    wanted = set(slugs)
+    if not wanted or _git(root, "rev-parse", "--is-inside-work-tree") != "true":
         return {}
     boundary = _shallow_boundary(root)
+    args = ["log", "--format=%x00%H %cI", "--name-only", "--no-renames"]
+    if until is not None:
+        args.append(f"--until={until.isoformat()}")
+    out = _git(root, *args, "--", "sites/")
+    if not out:
+        return {}
     result: dict[str, datetime] = {}
-    for slug in slugs:
-        args = ["log", "-1", "--format=%H %cI"]
-        if until is not None:
-            args.append(f"--until={until.isoformat()}")
-        line = _git(root, *args, "--", f"sites/{slug}")
-        if not line:
-            continue
-        commit, _, stamp = line.partition(" ")
-        if commit in boundary:
+    for record in out.split("\x00"):
+        header, _, names = record.strip().partition("\n")
+        commit, _, stamp = header.partition(" ")
+        touched = {parts[1] for name in names.split("\n")
+                   if len(parts := name.strip().split("/")) > 2 and parts[0] == "sites"}
+        if not commit or commit in boundary or len(touched) > BULK_AGENCIES:
             continue
         try:
-            result[slug] = datetime.fromisoformat(stamp)
+            when = datetime.fromisoformat(stamp)
         except ValueError:
             continue
+        for slug in touched & wanted:
+            result.setdefault(slug, when)   # git log is newest first
+        if len(result) == len(wanted):
+            break
     return result
 
 

@@ -213,7 +213,8 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
                    head.get("name") or agency.name, "photo")
     home_src = intros.get("")
     aliases = _aliases(pages, agency, page_paths, diags)
-    dates = [d for p in pages if (d := p.updated or p.date) is not None]
+    # what the public sees as "last updated": never a date still in the future
+    dates = [d for p in pages if (d := p.updated or p.date) is not None and d <= options.now]
     return SiteModel(
         agency=agency, region=region, pages=tuple(pages), sections=sections, tags=tag_index,
         menu=_menu(agency, pages, sections, intros, t, diags),
