@@ -94,10 +94,16 @@ class ConfigError(Exception):
         self.diagnostics = diagnostics
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The known word closest to a misspelled one, or None."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest known word, or None."""
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{match[0]}'?" if match else None
+    match = closest(word, choices)
+    return f"did you mean '{match}'?" if match else None
 
 
 def sort_key(d: Diagnostic) -> tuple[str, int]:

@@ -29,7 +29,12 @@ from skpdgen.urls import slugify
 _EMBED_RE = re.compile(r'::(youtube|map|pdf)[ \t]+(\S+)(?:[ \t]+"([^"]*)")?[ \t]*$')
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
 _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
-_BAD_SCHEME = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|data|file):[^)\s]*)", re.I)
+# A link destination (inline, reference definition or autolink) with a scheme that markdown-it
+# refuses (it drops the link and shows the text); matched on entity-decoded lines so that
+# `java&#115;cript:` is caught too. data:image/... is allowed by markdown-it and left alone.
+_UNSAFE_LINK = re.compile(
+    r"(?:\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?|<)\s*(javascript|vbscript|data|file):", re.I)
+_SAFE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.I)
 SUMMARY_LENGTH = 300
 
 
@@ -124,10 +129,7 @@ def _human_size(size: int) -> str:
 
 def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) -> Rendered:
     """Render one page body; every problem goes to the resolver with its file line."""
-    for m in _BAD_SCHEME.finditer(body):
-        line = body_line + body.count("\n", 0, m.start())
-        resolver.warn(line, f"link '{m.group(1)[:40]}' was removed: this kind of link is unsafe",
-                      "link to an https:// address")
+    _warn_unsafe_links(body, body_line, resolver)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     toc: list[Heading] = []
@@ -137,8 +139,8 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
     for i, token in enumerate(tokens):
         if token.map:
             block_line = body_line + token.map[0]
-        if token.type == "heading_open":
-            anchor = str(token.attrGet("id") or "")
+        if token.type == "heading_open" and token.attrGet("id"):  # h1 has no anchor
+            anchor = str(token.attrGet("id"))
             anchors.add(anchor)
             title = tokens[i + 1].content if i + 1 < len(tokens) else ""
             toc.append(Heading(int(token.tag[1]), anchor, title))
@@ -159,6 +161,17 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
     for fid in re.findall(r'id="(fn[^"]*)"', html_out):
         anchors.add(fid)
     return Rendered(html_out, first_paragraph, tuple(toc), frozenset(anchors))
+
+
+def _warn_unsafe_links(body: str, body_line: int, resolver: LinkResolver) -> None:
+    for number, text in enumerate(body.split("\n")):
+        decoded = html.unescape(text)
+        for m in _UNSAFE_LINK.finditer(decoded):
+            if _SAFE_DATA.match(decoded, m.start(1)):
+                continue
+            resolver.warn(body_line + number,
+                          f"a '{m.group(1).lower()}:' link was removed: this kind of link is unsafe",
+                          "link to an https:// address")
 
 
 def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:

@@ -97,6 +97,11 @@ def stage(outputs: Iterable[Output], target: Path) -> tuple[Path, WriteStats]:
     except OSError as exc:
         remove_tree(staging)
         raise WriteError(f"cannot write {exc.filename or target}: {exc.strerror}") from None
+    except BaseException:
+        # whatever stopped the outputs midway (a render error, Ctrl-C): no half-written
+        # staging folder may stay behind; the live site was never touched
+        remove_tree(staging)
+        raise
     return staging, stats
 
 

@@ -66,7 +66,10 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlError(f"invalid YAML: {problem}", line, _yaml_hint(problem)) from None
+        lines = text.split("\n")
+        source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        raise YamlError(f"invalid YAML: {problem}", line,
+                        _yaml_hint(problem, source_line)) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}", None) from None
     if node is None:
@@ -74,11 +77,15 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
     return _Converter(line_offset).convert(node)
 
 
-def _yaml_hint(problem: str) -> str | None:
+def _yaml_hint(problem: str, source_line: str = "") -> str | None:
     if "mapping values are not allowed" in problem:
         return "put the value in quotes when it contains ': '"
-    if "found character '\\t'" in problem:
+    # PyYAML says "found character '\t'", libyaml "found character that cannot start any token"
+    if "found character '\\t'" in problem or (
+            "cannot start any token" in problem and "\t" in source_line):
         return "indent with spaces, not tabs"
+    if "cannot start any token" in problem:
+        return "put a value that starts with @, ` or % in quotes"
     if "could not find expected ':'" in problem:
         return "each line needs 'key: value'"
     return None

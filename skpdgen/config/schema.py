@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from skpdgen.diagnostics import Diagnostics, did_you_mean
+from skpdgen.diagnostics import Diagnostics, closest, did_you_mean
 from skpdgen.yamlio import YMap, YNode, YScalar, YSeq
 
 
@@ -68,13 +68,17 @@ def validate(
     if not isinstance(node, YMap):
         diags.error(path, node.line, f"{prefix or 'this'} must be a mapping of 'key: value' lines")
         return values
+    misspelled: set[str] = set()      # known keys an unknown key was a typo of
     for key, child in node.items.items():
         key_line = node.key_lines[key]
         spec = schema.get(key)
         if spec is None:
+            meant = closest(key, schema)
+            if meant:
+                misspelled.add(meant)
             diags.error(
                 path, key_line, f"unknown key '{prefix}{key}'",
-                did_you_mean(key, schema) or f"known keys: {', '.join(schema)}",
+                f"did you mean '{meant}'?" if meant else f"known keys: {', '.join(schema)}",
             )
             continue
         if isinstance(child, YScalar) and child.is_null:
@@ -84,7 +88,8 @@ def validate(
         except FieldError as exc:
             diags.error(path, exc.line or key_line, f"'{prefix}{key}' {exc.message}", exc.hint)
     for name, spec in schema.items():
-        if spec.required and values[name] is None and not _reported(diags, path, prefix + name):
+        if (spec.required and values[name] is None and name not in misspelled
+                and not _reported(diags, path, prefix + name)):
             diags.error(path, node.line, f"missing required key '{prefix}{name}'",
                         f"add '{name}: ...'")
     return values

@@ -66,9 +66,15 @@ def discover(agency: Agency, diags: Diagnostics) -> SiteFiles:
     markdown: list[str] = []
     resources: list[tuple[str, str]] = []
     root = agency.root.resolve()
-    for top in ("static", "content"):
+    for top in ("static", "content", "templates"):
         base = agency.root / top
-        if not base.is_dir():
+        if base.is_symlink() and not _inside(base, root):
+            # os.walk would follow a linked top folder: check it like any folder inside
+            diags.error(agency.src_prefix + top, None,
+                        "symbolic link points outside the agency folder",
+                        "copy the files into the folder instead")
+            continue
+        if top == "templates" or not base.is_dir():
             continue
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -183,6 +189,12 @@ def load_page(agency: Agency, region: Region, src_path: str, diags: Diagnostics
     if values["image"] and not values["image_alt"]:
         diags.error(diag_path, key_lines.get("image"), "'image' needs 'image_alt'",
                     "describe the image for readers who cannot see it: image_alt: ...")
+    aliases = node.items.get("aliases") if isinstance(node, yamlio.YMap) else None
+    for item in aliases.items if isinstance(aliases, yamlio.YSeq) else (aliases,):
+        if isinstance(item, yamlio.YScalar) and not item.is_null and (
+                urls.clean_alias(item.value) is None):
+            diags.error(diag_path, item.line, f"alias '{item.value}' is not a path of this site",
+                        "write the old path only, e.g. /index.php/berita/123")
     if len(diags.errors) > before:
         return None
 
