@@ -100,7 +100,7 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
         lines.append(f"date: {day}")
     for field_name, field in (spec.fields.items() if spec else ()):
         if field.required:
-            example = {"start": f"{day}T09:00", "file": "/files/dokumen.pdf",
+            example = {"start": f"{day}T09:00", "file": f"/files/{page_slug}.pdf",
                        "category": "berkala", "year": day[:4]}.get(field_name, "")
             lines.append(f"{field_name}: {example}")
     lines += ["# summary: Satu atau dua kalimat ringkasan.", "# tags: [contoh]", "---", "",

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 
 from skpdgen import urls
-from skpdgen.color import readable_on_white
+from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.model import Page, SectionList, SiteModel
@@ -48,7 +48,8 @@ class SiteRenderer:
         if adjusted:
             self.diags.warning(
                 agency.src_prefix + "site.yaml", agency.line_of("color"),
-                f"colour {agency.color} has too little contrast with white text background; "
+                f"colour {agency.color} has too little contrast with white "
+                f"({contrast(agency.color or accent, '#ffffff'):.1f}:1, text needs 4.5:1); "
                 f"using {accent}", "choose a darker colour")
         self.accent = accent
         self.site_css = site_css_dest(accent)
@@ -73,9 +74,12 @@ class SiteRenderer:
         yield from self._tags()
         yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title")})
         yield self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
+        titles = {page.path: page.title for page in model.pages}
         for alias, target, src in model.aliases:
+            # the redirect names the page it leads to: a unique title and a useful link text
             yield self._html(alias, ["alias.html"], {
-                "kind": "alias", "title": self.t("alias.title"), "target": target},
+                "kind": "alias", "title": f"{self.t('alias.title')}: {titles.get(target, target)}",
+                "target": target, "target_title": titles.get(target, target)},
                 origin=src, target=target)
         yield from feeds.site_feeds(model, self.t)
         if "agenda" in model.sections:
