@@ -5,12 +5,11 @@ Nothing here ever overwrites a file: an existing target is a UsageError-like Sca
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from datetime import date
 from pathlib import Path
 
-from skpdgen import urls
+from skpdgen import scaffold_ci, urls
 from skpdgen.config.agency import SITE_FILE, check_slug
 from skpdgen.config.region import REGION_FILE
 from skpdgen.content.sections import SECTIONS
@@ -124,12 +123,8 @@ timezone: Asia/Jakarta
 freshness:
   stale_days: 14
   dead_days: 30
-# deploy:
-#   pages:
-#     type: git
-#     remote: https://github.com/pemkab/situs.git
-#     branch: gh-pages
-""")
+
+""" + scaffold_ci.DEPLOY_CONFIG)
     _create(target / ".gitignore", "/build/\n__pycache__/\n")
     if PACKAGE_THEMES.is_dir():
         shutil.copytree(PACKAGE_THEMES, target / "themes")
@@ -140,10 +135,6 @@ freshness:
 
 
 def _write_ci(target: Path) -> None:
-    try:
-        scaffold_ci = importlib.import_module("skpdgen.scaffold_ci")
-    except ImportError:  # the CI templates module is optional in a trimmed install
-        return
     _create(target / ".github" / "workflows" / "skpdgen.yml", scaffold_ci.github_workflow())
     _create(target / ".gitlab-ci.yml", scaffold_ci.gitlab_ci())
 

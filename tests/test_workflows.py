@@ -1,0 +1,224 @@
+"""The CI files: valid YAML, pinned, the documented commands; the same sequence run end to end."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO, make_region
+
+from skpdgen.config.region import load_region
+from skpdgen.deploy.config import GitTarget, load_targets
+from skpdgen.scaffold_ci import DEPLOY_CONFIG, github_workflow, gitlab_ci
+
+GITHUB = REPO / ".github/workflows/skpdgen.yml"
+GITLAB = REPO / ".gitlab-ci.yml"
+FAKE_TOKEN = "ghs_FAKE0123456789"
+COMMAND = re.compile(r"\bskpdgen ([a-z]+)\b")
+
+
+def load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def github_steps() -> list[dict[str, Any]]:
+    steps = load(GITHUB)["jobs"]["site"]["steps"]
+    assert isinstance(steps, list)
+    return steps
+
+
+def test_repository_files_are_what_init_writes() -> None:
+    assert GITHUB.read_text(encoding="utf-8") == github_workflow(
+        install=".", dependency_file="pyproject.toml")
+    assert GITLAB.read_text(encoding="utf-8") == gitlab_ci(install=".")
+    for text in (github_workflow(), gitlab_ci()):     # the versions `skpdgen init` writes
+        assert yaml.safe_load(text)
+
+
+def test_github_workflow_triggers_pins_and_cache() -> None:
+    data = load(GITHUB)
+    triggers = data.get("on", data.get(True))        # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"pull_request", "push", "schedule", "workflow_dispatch"}
+    assert triggers["push"]["branches"] == ["main"]
+    assert re.fullmatch(r"\d+ \d+ \* \* \*", triggers["schedule"][0]["cron"])
+    steps = github_steps()
+    uses = [s["uses"] for s in steps if "uses" in s]
+    assert uses == ["actions/checkout@v4", "actions/setup-python@v5"]
+    assert steps[0]["with"]["fetch-depth"] == 0
+    assert steps[0]["with"]["persist-credentials"] is False
+    assert steps[1]["with"]["cache"] == "pip"
+    assert data["jobs"]["site"]["permissions"] == {"contents": "write"}
+
+
+def test_github_publishing_runs_after_a_failed_build_but_not_on_pull_requests() -> None:
+    by_command = {m.group(1): s for s in github_steps()
+                  if (m := COMMAND.search(str(s.get("run", ""))))}
+    assert list(by_command) == ["build", "check", "deploy"]
+    assert "if" not in by_command["build"]
+    assert by_command["check"]["if"] == "${{ !cancelled() }}"
+    condition = by_command["deploy"]["if"]
+    assert "!cancelled()" in condition and "success()" not in condition
+    assert "github.event_name != 'pull_request'" in condition
+    assert by_command["deploy"]["env"]["SKPDGEN_GIT_TOKEN"] == "${{ github.token }}"
+
+
+def test_gitlab_pipeline_shape() -> None:
+    data = load(GITLAB)
+    assert data["variables"]["GIT_DEPTH"] == "0"
+    assert ".cache/pip" in data["default"]["cache"]["paths"]
+    assert data["check"]["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert "public" in data["pages"]["artifacts"]["paths"]
+    assert data["verdict"]["needs"] == ["pages"]
+
+
+def test_workflows_name_the_documented_commands() -> None:
+    docs = [REPO / "docs/deploy.md"] + ([REPO / "README.md"]
+                                         if (REPO / "README.md").is_file() else [])
+    for workflow in (GITHUB, GITLAB):
+        commands = set(COMMAND.findall(workflow.read_text(encoding="utf-8")))
+        assert commands == {"build", "check", "deploy"}, workflow
+        for doc in docs:
+            text = doc.read_text(encoding="utf-8")
+            for command in commands:
+                assert f"skpdgen {command}" in text, (doc, command)
+
+
+def test_deploy_config_for_init_is_valid(tmp_path: Path) -> None:
+    root = make_region(tmp_path, {"skpdgen.yaml": "name: Uji\nbase_url: https://uji.go.id/\n"
+                                  + DEPLOY_CONFIG})
+    targets = load_targets(load_region(root))
+    assert [t.name for t in targets] == ["pages", "gitlab"]
+    assert all(isinstance(t, GitTarget) for t in targets)
+    pages = targets[0]
+    assert isinstance(pages, GitTarget)
+    assert pages.remote_url(root, {"GITHUB_REPOSITORY": "pemkab/situs"}) == (
+        "https://github.com/pemkab/situs.git")
+
+
+# --- the same commands, end to end ------------------------------------------------------------
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def ci_region(tmp_path: Path) -> tuple[Path, Path]:
+    """A region repository (with history) whose `pages` and `gitlab` targets push to `bare`."""
+    bare = tmp_path / "origin.git"
+    git("init", "--quiet", "--bare", str(bare))
+    deploy = DEPLOY_CONFIG.replace("https://github.com/${GITHUB_REPOSITORY}.git", str(bare))
+    deploy = deploy.replace("${CI_SERVER_URL}/${CI_PROJECT_PATH}.git", str(bare))
+    root = make_region(tmp_path / "region", {
+        "skpdgen.yaml": "name: Pemerintah Kabupaten Uji\nbase_url: https://ujikab.go.id/\n"
+                        "description: Portal uji.\n" + deploy,
+        "sites/dinkes/site.yaml": "name: Dinas Kesehatan\ndescription: Dinas uji.\n",
+        "sites/dinkes/content/berita/2024-05-01-vaksin.md":
+            "---\ntitle: Vaksinasi\ndate: 2024-05-01\n---\nVaksinasi massal.\n",
+        "sites/disdik/site.yaml": "name: Dinas Pendidikan\ndescription: Dinas uji.\n",
+        "sites/disdik/content/berita/2024-05-02-ppdb.md":
+            "---\ntitle: PPDB\ndate: 2024-05-02\n---\nPendaftaran dibuka.\n",
+    })
+    (root / ".gitignore").write_text("/build/\n/public/\n/skpdgen-status.txt\n",
+                                     encoding="utf-8")
+    git("init", "--quiet", "-b", "main", cwd=root)
+    git("add", "-A", cwd=root)
+    git("-c", "user.name=Uji", "-c", "user.email=uji@example.com", "commit", "--quiet", "-m",
+        "Awal", cwd=root)
+    git("remote", "add", "origin", str(bare), cwd=root)
+    return root, bare
+
+
+def shell(script: str, root: Path, env: dict[str, str]) -> int:
+    """Run a CI script with bash as the runners do, `skpdgen` being this checkout's."""
+    prelude = f"skpdgen() {{ {shlex.quote(sys.executable)} -m skpdgen \"$@\"; }}\n"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "CI"))}
+    full_env.update(env, SKPDGEN_TODAY="2024-06-15")
+    return subprocess.run(["bash", "-eo", "pipefail", "-c", prelude + script], cwd=root,
+                           env=full_env, capture_output=True, text=True, timeout=300).returncode
+
+
+def run_github_job(root: Path, event: str) -> tuple[bool, list[str]]:
+    """The job's steps after installing, with GitHub's `if:` rules; (job ok, steps run)."""
+    failed = False
+    ran: list[str] = []
+    for step in github_steps():
+        run = step.get("run")
+        if run is None or "pip install" in run:
+            continue
+        condition = step.get("if", "")
+        if "github.event_name != 'pull_request'" in condition and event == "pull_request":
+            continue
+        if failed and "!cancelled()" not in condition:
+            continue
+        env = {k: str(v).replace("${{ github.token }}", FAKE_TOKEN)
+               for k, v in step.get("env", {}).items()}
+        env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME=event)
+        ran.append(run)
+        if shell(run, root, env) != 0:
+            failed = True
+    return not failed, ran
+
+
+def test_github_job_end_to_end(tmp_path: Path) -> None:
+    root, bare = ci_region(tmp_path)
+    ok, ran = run_github_job(root, "pull_request")
+    assert ok and ran == ["skpdgen build", "skpdgen check"]
+    assert git("--git-dir", str(bare), "branch", "--list") == ""
+
+    ok, ran = run_github_job(root, "push")
+    assert ok and ran == ["skpdgen build", "skpdgen check", "skpdgen deploy pages"]
+    files = git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert {"index.html", "dinkes/index.html", "disdik/index.html", ".nojekyll",
+            "_headers"} <= set(files)
+    live_disdik = git("--git-dir", str(bare), "rev-parse", "gh-pages:disdik")
+
+    # One agency breaks: the job still publishes the others, and ends red.
+    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
+        "---\ntitle: PPDB\ndate: besok\n---\nRusak.\n", encoding="utf-8")
+    (root / "sites/dinkes/content/berita/2024-05-01-vaksin.md").write_text(
+        "---\ntitle: Vaksinasi\ndate: 2024-05-01\n---\nVaksinasi massal di stadion.\n",
+        encoding="utf-8")
+    ok, ran = run_github_job(root, "push")
+    assert not ok
+    assert ran == ["skpdgen build", "skpdgen check", "skpdgen deploy pages"]
+    assert git("--git-dir", str(bare), "rev-parse", "gh-pages:disdik") == live_disdik
+    page = git("--git-dir", str(bare), "show", "gh-pages:dinkes/berita/vaksin/index.html")
+    assert "di stadion" in page
+    blobs = subprocess.run(["git", "--git-dir", str(bare), "cat-file", "--batch-all-objects",
+                            "--batch"], check=True, capture_output=True).stdout
+    assert FAKE_TOKEN.encode() not in blobs
+
+
+def test_gitlab_pages_job_end_to_end(tmp_path: Path) -> None:
+    root, bare = ci_region(tmp_path)
+    data = load(GITLAB)
+    pages = "\n".join(data["pages"]["script"])
+    verdict = "\n".join(data["verdict"]["script"])
+    assert shell(pages, root, {}) == 0
+    assert (root / "public/index.html").is_file() and (root / "public/disdik").is_dir()
+    assert (root / "public/_headers").is_file()
+    assert shell(verdict, root, {}) == 0
+
+    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
+        "---\ntitle: PPDB\ndate: besok\n---\nRusak.\n", encoding="utf-8")
+    for leftover in ("public", "skpdgen-status.txt"):
+        subprocess.run(["rm", "-rf", str(root / leftover)], check=True)
+    assert shell(pages, root, {}) == 0            # healthy sites are published by GitLab
+    assert (root / "public/disdik/index.html").is_file()   # disdik's live version is kept
+    assert (root / "skpdgen-status.txt").read_text(encoding="utf-8").strip() == "1 1"
+    assert shell(verdict, root, {}) != 0          # ... and the pipeline ends red
+
+
+@pytest.mark.parametrize("text", [github_workflow(), gitlab_ci()])
+def test_init_versions_install_a_pinned_release(text: str) -> None:
+    from skpdgen import __version__
+    assert f'python -m pip install "skpdgen=={__version__}"' in text
