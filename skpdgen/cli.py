@@ -133,6 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 # Commands whose implementation lives in its own module; each has register(subparsers).
 COMMAND_MODULES: tuple[str, ...] = (
+    "skpdgen.serve.command",
     "skpdgen.check.command",
     "skpdgen.deploy.command",
     "skpdgen.report.command",

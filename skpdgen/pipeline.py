@@ -104,11 +104,19 @@ def build_now(today: date | None, region: Region) -> datetime:
 ProgressCallback = Callable[[str, int, int], None]
 
 
-def build_region(request: BuildRequest, progress: ProgressCallback | None = None
-                 ) -> RegionResult:
-    """Build the agencies asked for (all by default) and the portal."""
+def build_region(request: BuildRequest, progress: ProgressCallback | None = None,
+                 theme: Theme | None = None,
+                 on_site: Callable[[SiteResult], None] | None = None) -> RegionResult:
+    """Build the agencies asked for (all by default) and the portal.
+
+    `theme`: the region's theme as loaded before, so a long-running caller (serve) reuses its
+    compiled templates; it is loaded again when the region now names another theme or language.
+    `on_site`: called with each agency's result as soon as its output is in place (before the
+    portal is built), so a preview can reload that agency's pages without waiting.
+    """
     region = load_region(request.root)
-    theme = load_theme(region.theme_dir, region.language)
+    if theme is None or theme.root != region.theme_dir or theme.translator.lang != region.language:
+        theme = load_theme(region.theme_dir, region.language)
     all_slugs = discover_agencies(region)
     for slug in request.sites:
         if slug not in all_slugs:
@@ -124,7 +132,11 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             remove_tree(out)
         out.mkdir(parents=True, exist_ok=True)
 
-    results = list(_build_sites(region, theme, slugs, options, request, progress))
+    results: list[SiteResult] = []
+    for site_result in _build_sites(region, theme, slugs, options, request, progress):
+        results.append(site_result)
+        if on_site is not None:
+            on_site(site_result)
     by_slug = {r.slug: r for r in results}
     summaries: list[SiteSummary] = []
     for slug in all_slugs:

@@ -1,0 +1,100 @@
+"""What `serve` adds to HTML responses (never to the files on disk).
+
+Every HTML page gets the reload script as a same-origin <script src> in its <head>. A page of
+an agency whose last build failed also gets a banner at the top of <body> naming each error's
+file, line, message and fix, styled with the theme's own variables (font, radius).
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from skpdgen.diagnostics import Diagnostic
+
+PREFIX = "/_skpdgen/"            # '_' is never in a slug, so no agency or portal path collides
+RELOAD_JS_URL = PREFIX + "reload.js"
+BANNER_CSS_URL = PREFIX + "serve.css"
+EVENTS_URL = PREFIX + "events"
+
+_HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
+_BODY_START = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+_TEXTS = {
+    "id": {
+        "title": "Situs ini gagal dibangun",
+        "one": "Ditemukan 1 kesalahan.",
+        "many": "Ditemukan {n} kesalahan.",
+        "kept": "Yang tampil di bawah ini adalah versi terakhir yang berhasil dibangun.",
+        "fix": "Cara memperbaiki:",
+        "note": "Perbaiki berkasnya lalu simpan; halaman ini akan dimuat ulang sendiri. "
+                "Pesan ini hanya tampil di pratinjau (skpdgen serve), tidak di situs yang terbit.",
+    },
+    "en": {
+        "title": "This site failed to build",
+        "one": "1 error found.",
+        "many": "{n} errors found.",
+        "kept": "What you see below is the last version that built successfully.",
+        "fix": "How to fix:",
+        "note": "Fix the file and save it; this page reloads by itself. This message shows "
+                "only in the preview (skpdgen serve), never on the published site.",
+    },
+}
+
+
+def script_tag(token: str, scope: str, generation: int) -> bytes:
+    """The reload script, with what it needs to know in data attributes (no inline code)."""
+    return (f'<script src="{RELOAD_JS_URL}" data-token="{escape(token)}" '
+            f'data-scope="{escape(scope)}" data-generation="{generation}" defer></script>'
+            ).encode()
+
+
+def banner(errors: tuple[Diagnostic, ...], language: str) -> bytes:
+    """The error banner for a page whose site failed to build."""
+    texts = _TEXTS.get(language, _TEXTS["id"])
+    count = texts["one"] if len(errors) == 1 else texts["many"].format(n=len(errors))
+    items = []
+    for d in errors:
+        where = f"{d.path}:{d.line}" if d.line else d.path
+        hint = (f'<p class="skpdgen-error__hint">{escape(texts["fix"])} {escape(d.hint)}</p>'
+                if d.hint else "")
+        items.append(f'<li><code>{escape(where)}</code>'
+                     f'<p class="skpdgen-error__msg">{escape(d.message)}</p>{hint}</li>')
+    html = (f'<section class="skpdgen-error" role="alert" aria-labelledby="skpdgen-error-title">'
+            f'<div class="skpdgen-error__in">'
+            f'<h2 id="skpdgen-error-title">{escape(texts["title"])}</h2>'
+            f'<p>{escape(count)} {escape(texts["kept"])}</p>'
+            f'<ol>{"".join(items)}</ol>'
+            f'<p class="skpdgen-error__note">{escape(texts["note"])}</p>'
+            f'</div></section>')
+    return html.encode("utf-8")
+
+
+def rebase(page: bytes, base_path: str, served_path: str) -> bytes:
+    """Point a page's root-absolute links (404 pages have them, to work at any depth) from
+    the path its site is published under to the path the preview serves it at: an agency
+    with its own domain links to '/assets/…', which the preview serves at '/<slug>/assets/…'."""
+    if base_path == served_path:
+        return page
+    pattern = re.compile(rb'(\s(?:href|src|action)=")' + re.escape(base_path.encode())
+                         + rb"(?!/)")
+    replacement = served_path.encode()
+    return pattern.sub(lambda m: m.group(1) + replacement, page)
+
+
+def inject(page: bytes, script: bytes, banner_html: bytes | None = None) -> bytes:
+    """Put the script (and the banner with its stylesheet) into an HTML document."""
+    head_extra = script
+    if banner_html is not None:
+        head_extra = f'<link rel="stylesheet" href="{BANNER_CSS_URL}">'.encode() + script
+        body = _BODY_START.search(page)
+        at = body.end() if body is not None else 0
+        page = page[:at] + banner_html + page[at:]
+    head = _HEAD_END.search(page)
+    if head is not None:
+        return page[:head.start()] + head_extra + page[head.start():]
+    body_end = _BODY_END.search(page)
+    if body_end is not None:
+        return page[:body_end.start()] + head_extra + page[body_end.start():]
+    return page + head_extra

@@ -1,0 +1,158 @@
+"""Run the build for a plan and publish its outcome (what changed, which errors) to the state.
+
+Nothing here stops the server: content errors are the engine's (the failing agency keeps its
+last good output), a broken skpdgen.yaml becomes an error on every page, and even an
+unexpected exception is reported and the next save tries again.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from skpdgen.config.agency import discover_agencies
+from skpdgen.config.region import load_region
+from skpdgen.diagnostics import ConfigError, Diagnostic
+from skpdgen.pipeline import (
+    BuildRequest,
+    ProgressCallback,
+    RegionResult,
+    SiteResult,
+    build_region,
+)
+from skpdgen.serve.plan import RebuildPlan
+from skpdgen.serve.state import PORTAL, REGION, LiveState, Update
+from skpdgen.summary import load_summary
+from skpdgen.theme import Theme, load_theme
+from skpdgen.urls import base_path
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSettings:
+    """The build options fixed for the whole `serve` session."""
+
+    root: Path
+    out_dir: Path
+    site: str | None = None
+    drafts: bool = False
+    future: bool = False
+    today: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildOutcome:
+    """What one rebuild did, for the terminal."""
+
+    plan: RebuildPlan
+    seconds: float
+    result: RegionResult | None = None
+    config_errors: tuple[Diagnostic, ...] = ()
+    crash: str | None = None
+    updated: frozenset[str] = frozenset()    # scopes whose tabs were told to update
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found = list(self.config_errors)
+        if self.result is not None:
+            found += self.result.diagnostics
+        return found
+
+
+class Rebuilder:
+    """Builds into the serve output folder; one build at a time (called from one thread)."""
+
+    def __init__(self, settings: BuildSettings, state: LiveState):
+        self.settings = settings
+        self.state = state
+        self._known: frozenset[str] | None = None
+        self._theme: Theme | None = None     # kept between rebuilds: compiled templates
+        self._early: dict[str, frozenset[str]] = {}   # scopes told during the current build
+        self._base_paths: dict[str, str] = {}
+
+    def _build(self, plan: RebuildPlan, progress: ProgressCallback | None = None
+               ) -> RegionResult:
+        if self._theme is None or plan.touches_theme:
+            region = load_region(self.settings.root)
+            self._theme = None                   # a failed load must not leave the old one
+            self._theme = load_theme(region.theme_dir, region.language)
+        self._early = {}
+
+        def on_site(site: SiteResult) -> None:
+            """Tell this agency's tabs now; the portal's are told when it is written."""
+            errors = _errors(site.diagnostics)
+            touched = site.stats.written + site.stats.removed
+            self._early[site.slug] = self.state.publish(Update(
+                frozenset({site.slug} if touched else ()), {site.slug: errors}, plan.css_only))
+        return build_region(self._request(plan), progress, self._theme, on_site)
+
+    def initial(self, progress: ProgressCallback | None = None) -> RebuildOutcome:
+        """The first build; a ConfigError here (bad skpdgen.yaml, unknown --site) propagates."""
+        site = self.settings.site
+        plan = RebuildPlan((site,) if site else None, False, ())
+        started = time.monotonic()
+        result = self._build(plan, progress)
+        return self._publish(plan, result, started)
+
+    def rebuild(self, plan: RebuildPlan) -> RebuildOutcome:
+        """Rebuild what `plan` names; never raises."""
+        started = time.monotonic()
+        try:
+            plan = self._widen(plan)
+            result = self._build(plan)
+        except ConfigError as exc:
+            errors = tuple(exc.diagnostics) or (Diagnostic(
+                "skpdgen.yaml", None, "error", "the region configuration cannot be used"),)
+            updated = self.state.publish(Update(frozenset(), {REGION: errors}))
+            return RebuildOutcome(plan, time.monotonic() - started, config_errors=errors,
+                                  updated=updated)
+        except Exception as exc:  # a bug must not stop the preview
+            message = f"internal error while rebuilding: {type(exc).__name__}: {exc}"
+            error = Diagnostic(plan.describe(), None, "error", message,
+                               "this is a bug in skpdgen; save again to retry, and report it")
+            updated = self.state.publish(Update(frozenset(), {REGION: (error,)}))
+            return RebuildOutcome(plan, time.monotonic() - started, crash=message,
+                                  updated=updated)
+        return self._publish(plan, result, started)
+
+    def _widen(self, plan: RebuildPlan) -> RebuildPlan:
+        """A new or removed agency changes the portal's list of sites: build everything."""
+        if plan.sites is None or self.settings.site is not None:
+            return plan
+        existing = frozenset(discover_agencies(load_region(self.settings.root)))
+        if self._known is not None and existing != self._known:
+            return replace(plan, sites=None)
+        if not set(plan.sites) <= existing:
+            return replace(plan, sites=tuple(s for s in plan.sites if s in existing) or None)
+        return plan
+
+    def _request(self, plan: RebuildPlan) -> BuildRequest:
+        s = self.settings
+        return BuildRequest(root=s.root, sites=plan.sites or (), drafts=s.drafts,
+                            future=s.future, today=s.today, out_dir=s.out_dir)
+
+    def _publish(self, plan: RebuildPlan, result: RegionResult, started: float
+                 ) -> RebuildOutcome:
+        """After the portal is written: its tabs, its errors, and the list of agencies."""
+        slugs = frozenset(discover_agencies(result.region))
+        self._known = slugs
+        self._base_paths[PORTAL] = base_path(result.region.base_url)
+        for site in result.sites:
+            if site.summary is not None:
+                self._base_paths[site.slug] = base_path(site.summary.base_url)
+        for slug in slugs - self._base_paths.keys():      # not built by this serve yet
+            if (summary := load_summary(self.settings.out_dir, slug)) is not None:
+                self._base_paths[slug] = base_path(summary.base_url)
+        site_changes = sum(s.stats.written + s.stats.removed for s in result.sites)
+        portal_changed = result.stats.written + result.stats.removed > site_changes
+        errors = {REGION: (), PORTAL: _errors(result.portal_diagnostics)}
+        updated = self.state.publish(Update(frozenset({PORTAL} if portal_changed else ()),
+                                            errors, plan.css_only, slugs,
+                                            result.region.language, dict(self._base_paths)))
+        told = updated.union(*self._early.values())
+        return RebuildOutcome(plan, time.monotonic() - started, result, updated=told)
+
+
+def _errors(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in diagnostics if d.severity == "error")

@@ -1,0 +1,257 @@
+"""The pieces of `serve` without a server: path resolution, the Host/Origin guard, what a
+change rebuilds, what a tab is told, HTML injection and the debounce of file events.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from skpdgen.diagnostics import Diagnostic
+from skpdgen.serve import inject
+from skpdgen.serve.guard import HostGuard, is_loopback
+from skpdgen.serve.paths import decode_segments, resolve, split_target
+from skpdgen.serve.plan import RebuildPlan, plan_rebuild
+from skpdgen.serve.state import PORTAL, REGION, LiveState, Update
+from skpdgen.serve.watch import ChangeCollector
+
+# --- paths ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", [
+    "/..", "/../x", "/a/../../x", "/%2e%2e/x", "/%2E%2e/x", "/.%2e/x", "/a/%2f/x", "/a%2Fb",
+    "/a%5cb", "/a\\b", "/%00", "/a/./b", "/a//b", "x", "http://h/x", "*", "/%ff",
+])
+def test_escaping_paths_do_not_decode(raw: str) -> None:
+    assert decode_segments(raw) is None
+
+
+@pytest.mark.parametrize(("raw", "segments"), [
+    ("/", ()), ("/dinkes/", ("dinkes",)), ("/dinkes/berita/x/", ("dinkes", "berita", "x")),
+    ("/a%20b.pdf", ("a b.pdf",)), ("/kabar-%C3%A9", ("kabar-é",)),
+])
+def test_ordinary_paths_decode(raw: str, segments: tuple[str, ...]) -> None:
+    assert decode_segments(raw) == segments
+
+
+def test_split_target_drops_fragment() -> None:
+    assert split_target("/a/b?x=1#f") == ("/a/b", "x=1")
+
+
+def test_resolve(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    (out / "dinkes/berita").mkdir(parents=True)
+    (out / "dinkes/index.html").write_text("home")
+    (out / "dinkes/file.pdf").write_text("pdf")
+    (out / ".skpdgen").mkdir()
+    (out / ".skpdgen/manifest.json").write_text("{}")
+    (tmp_path / "secret.txt").write_text("secret")
+    (out / "out-link").symlink_to(tmp_path / "secret.txt")
+    (out / "out-dir").symlink_to(tmp_path)
+    (out / "in-link").symlink_to(out / "dinkes/file.pdf")
+    root = out.resolve()
+    assert resolve(root, "/dinkes/").file == root / "dinkes/index.html"
+    assert resolve(root, "/dinkes").location == "/dinkes/"
+    assert resolve(root, "/dinkes/file.pdf").status == "file"
+    assert resolve(root, "/dinkes/file.pdf/").status == "missing"
+    assert resolve(root, "/dinkes/berita/").status == "missing"     # no listing, no index
+    assert resolve(root, "/.skpdgen/manifest.json").status == "missing"
+    assert resolve(root, "/out-link").status == "forbidden"
+    assert resolve(root, "/out-dir/secret.txt").status == "forbidden"
+    assert resolve(root, "/out-dir/").status == "forbidden"
+    assert resolve(root, "/in-link").status == "file"
+    assert resolve(root, "/../secret.txt").status == "forbidden"
+
+
+# --- guard ---------------------------------------------------------------------------------
+
+def test_host_guard_on_loopback() -> None:
+    guard = HostGuard("127.0.0.1", 8000)
+    for ok in ("127.0.0.1:8000", "localhost:8000", "LocalHost:8000", "[::1]:8000"):
+        assert guard.host_ok(ok), ok
+    for bad in (None, "", "evil.example:8000", "127.0.0.1:8001", "127.0.0.1", "localhost",
+                "192.168.1.5:8000", "[::1]", "127.0.0.1:8000:8000", "[::1:8000", "a b:8000"):
+        assert not guard.host_ok(bad), bad
+    assert guard.origin_ok("http://127.0.0.1:8000")
+    assert guard.origin_ok("http://localhost:8000")
+    for bad in (None, "null", "https://127.0.0.1:8000", "http://evil.example:8000",
+                "http://127.0.0.1:8000/x", "http://127.0.0.1:80"):
+        assert not guard.origin_ok(bad), bad
+
+
+def test_host_guard_on_other_addresses() -> None:
+    lan = HostGuard("192.168.1.5", 8000)
+    assert lan.host_ok("192.168.1.5:8000") and lan.host_ok("localhost:8000")
+    assert not lan.host_ok("10.0.0.1:8000")
+    anywhere = HostGuard("0.0.0.0", 8000)
+    assert anywhere.host_ok("10.0.0.1:8000") and anywhere.host_ok("[fe80::1]:8000")
+    assert not anywhere.host_ok("evil.example:8000")    # DNS names still need to be our own
+    port80 = HostGuard("127.0.0.1", 80)
+    assert port80.host_ok("localhost") and port80.host_ok("127.0.0.1:80")
+    assert HostGuard("::1", 8000).origin == "http://[::1]:8000"
+
+
+def test_is_loopback() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+# --- plan ----------------------------------------------------------------------------------
+
+def test_plan_for_content_theme_and_config(tmp_path: Path) -> None:
+    root = tmp_path
+
+    def plan(*rels: str, site: str | None = None) -> RebuildPlan | None:
+        return plan_rebuild([root / rel for rel in rels], root, site)
+
+    content = plan("sites/dinkes/content/berita/a.md", "sites/disdik/static/x.png")
+    assert content is not None and content.sites == ("dinkes", "disdik")
+    assert not content.css_only
+    theme = plan("themes/default/templates/base.html", "sites/dinkes/content/a.md")
+    assert theme is not None and theme.everything
+    config = plan("skpdgen.yaml")
+    assert config is not None and config.everything
+    css = plan("themes/default/static/css/main.css")
+    assert css is not None and css.css_only and css.everything
+    site_css = plan("sites/dinkes/static/css/extra.css")
+    assert site_css is not None and site_css.css_only and site_css.sites == ("dinkes",)
+    assert plan("sites/dinkes/content/.a.md.swp", "sites/dinkes/content/a.md~",
+                "README.md", "build/index.html", "sites/dinkes/.git/HEAD") is None
+    only = plan("sites/disdik/content/a.md", site="dinkes")
+    assert only is None
+    only_theme = plan("themes/default/static/css/main.css", site="dinkes")
+    assert only_theme is not None and only_theme.sites == ("dinkes",)
+    assert theme.touches_theme and config.touches_theme
+    assert not content.touches_theme
+    override = plan("sites/dinkes/templates/single.html")
+    assert override is not None and override.touches_theme and override.sites == ("dinkes",)
+    new_agency = plan("sites/baru")
+    assert new_agency is not None and new_agency.everything
+
+
+# --- state ---------------------------------------------------------------------------------
+
+ERROR = Diagnostic("sites/dinkes/content/a.md", 3, "error", "bad date", "use YYYY-MM-DD")
+
+
+def test_state_tells_each_scope_what_to_do() -> None:
+    state = LiveState()
+    state.publish(Update(frozenset(), slugs=frozenset({"dinkes", "disdik"})))
+    assert state.page(["dinkes", "berita"]).scope == "dinkes"
+    assert state.page(["berita"]).scope == PORTAL
+    assert state.page([]).scope == PORTAL
+    assert state.publish(Update(frozenset())) == frozenset()      # nothing changed: no news
+    since = state.generation
+    state.publish(Update(frozenset({"dinkes", PORTAL})))
+    assert state.wait("dinkes", since, 0) == ("reload", since + 1)
+    assert state.wait(PORTAL, since, 0) == ("reload", since + 1)
+    assert state.wait("disdik", since, 0) == (None, since + 1)
+    state.publish(Update(frozenset({"disdik"}), css_only=True))
+    assert state.wait("disdik", since + 1, 0)[0] == "css"
+    assert state.wait("disdik", since, 0)[0] == "css"
+
+
+def test_errors_are_shown_until_fixed() -> None:
+    state = LiveState()
+    state.publish(Update(frozenset(), slugs=frozenset({"dinkes", "disdik"})))
+    since = state.generation
+    assert state.publish(Update(frozenset(), {"dinkes": (ERROR,)})) == {"dinkes"}
+    assert state.page(["dinkes"]).errors == (ERROR,)
+    assert state.page(["disdik"]).errors == ()
+    assert state.wait("dinkes", since, 0)[0] == "reload"
+    assert state.publish(Update(frozenset(), {"dinkes": (ERROR,)})) == frozenset()  # same
+    # a CSS-only change that also fixes an error reloads (the banner must go)
+    assert state.publish(Update(frozenset({"dinkes"}), {"dinkes": ()}, css_only=True))
+    assert state.wait("dinkes", state.generation - 1, 0)[0] == "reload"
+    state.publish(Update(frozenset(), {REGION: (ERROR,)}))
+    assert state.page(["disdik"]).errors == (ERROR,)
+    assert state.wait("disdik", state.generation - 1, 0)[0] == "reload"
+
+
+def test_wait_wakes_on_close() -> None:
+    state = LiveState()
+    threading.Timer(0.05, state.close).start()
+    started = time.monotonic()
+    assert state.wait(PORTAL, 0, 5) == (None, 0)
+    assert time.monotonic() - started < 2
+
+
+# --- injection -----------------------------------------------------------------------------
+
+def test_inject_script_and_banner() -> None:
+    page = b"<!doctype html><html><head><title>x</title></HEAD><body class='a'><p>x</p></body>"
+    script = inject.script_tag("tok", "dinkes", 7)
+    hostile = Diagnostic("sites/dinkes/<b>.md", 2, "error", "</section><script>x()</script>",
+                         "use \"quotes\"")
+    out = inject.inject(page, script, inject.banner((hostile,), "id"))
+    text = out.decode()
+    assert text.index('<script src="/_skpdgen/reload.js"') < text.index("</HEAD>")
+    assert 'data-token="tok" data-scope="dinkes" data-generation="7"' in text
+    assert text.index("<body class='a'><section class=\"skpdgen-error\"") > 0
+    assert "<script>x()</script>" not in text and "&lt;/section&gt;" in text
+    assert "sites/dinkes/&lt;b&gt;.md:2" in text and "&quot;quotes&quot;" in text
+    assert "<script>" not in text                      # nothing inline
+    bare = inject.inject(b"<p>fragment</p>", script)
+    assert bare.startswith(b"<p>fragment</p>") and bare.endswith(script)
+
+
+def test_rebase_points_root_links_at_the_served_path() -> None:
+    page = b'<a href="/">x</a><link href="/assets/a.css"><img src="/img/a.png"><a href="//cdn/x">'
+    out = inject.rebase(page, "/", "/disdik/")
+    assert out == (b'<a href="/disdik/">x</a><link href="/disdik/assets/a.css">'
+                   b'<img src="/disdik/img/a.png"><a href="//cdn/x">')
+    assert inject.rebase(page, "/dinkes/", "/dinkes/") is page
+    sub = inject.rebase(b'<a href="/portal/dinkes/x/">', "/portal/dinkes/", "/dinkes/")
+    assert sub == b'<a href="/dinkes/x/">'
+
+
+def test_banner_speaks_the_region_language() -> None:
+    assert b"gagal dibangun" in inject.banner((ERROR,), "id")
+    assert b"failed to build" in inject.banner((ERROR,), "en")
+
+
+# --- the engine hooks serve relies on --------------------------------------------------------
+
+def test_build_region_reports_each_agency_before_the_portal(tmp_path: Path) -> None:
+    from test_serve import make_serve_region
+
+    from skpdgen.config.region import load_region
+    from skpdgen.pipeline import BuildRequest, SiteResult, build_region
+    from skpdgen.theme import load_theme
+    root = make_serve_region(tmp_path / "r")
+    seen: list[tuple[str, bool, bool]] = []
+
+    def on_site(site: SiteResult) -> None:
+        out = root / "build"
+        seen.append((site.slug, (out / site.slug / "index.html").is_file(),
+                     (out / "index.html").is_file()))
+    region = load_region(root)
+    theme = load_theme(region.theme_dir, region.language)
+    build_region(BuildRequest(root=root), None, theme, on_site)
+    assert seen == [("dinkes", True, False), ("disdik", True, False)]
+    assert (root / "build/index.html").is_file()
+
+
+# --- debounce ------------------------------------------------------------------------------
+
+def test_burst_of_events_is_one_batch() -> None:
+    batches: list[frozenset[Path]] = []
+    done = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        batches.append(batch)
+        done.set()
+    collector = ChangeCollector(on_batch, quiet=0.3)     # roomy: CI machines stall
+    collector.start()
+    try:
+        for i in range(10):
+            collector.add(Path(f"/r/sites/a/{i}.md"))
+            time.sleep(0.01)
+        assert done.wait(5)
+        time.sleep(0.3)
+        assert len(batches) == 1 and len(batches[0]) == 10
+    finally:
+        collector.stop()
