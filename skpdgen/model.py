@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -149,6 +149,13 @@ class SiteModel:
             if page.path == path:
                 return page
         return None
+
+
+def build_now(today: date | None, region: Region) -> datetime:
+    """The moment that decides what is published: the end of `today`, or now."""
+    if today is not None:
+        return datetime.combine(today, time(23, 59, 59), tzinfo=region.tz)
+    return datetime.now(region.tz).replace(microsecond=0)
 
 
 def is_published(src: SourcePage, options: BuildOptions) -> bool:

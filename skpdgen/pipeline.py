@@ -9,20 +9,20 @@ output: its old folder stays as it was and the portal keeps its last good summar
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 
-from skpdgen import __version__, markdown
+from skpdgen import markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.content.load import discover, load_page
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
-from skpdgen.model import BuildOptions, SiteModel, assemble
+from skpdgen.manifest import read_manifest, write_manifest
+from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
@@ -94,13 +94,6 @@ class RegionResult:
         return [s.slug for s in self.sites if not s.ok]
 
 
-def build_now(today: date | None, region: Region) -> datetime:
-    """The moment that decides what is published: end of `today`, or now."""
-    if today is not None:
-        return datetime.combine(today, time(23, 59, 59), tzinfo=region.tz)
-    return datetime.now(region.tz).replace(microsecond=0)
-
-
 ProgressCallback = Callable[[str, int, int], None]
 
 
@@ -147,10 +140,10 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
         if summary is not None:
             summaries.append(summary)
 
-    from skpdgen import portal  # the portal is built on top of the sites' summaries
+    # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
     states = {slug: ("failed" if not r.ok else "ok") for slug, r in by_slug.items()}
-    previous = _read_manifest(out) if request.write else {}
+    previous = read_manifest(out) if request.write else {}
     for slug in all_slugs:
         states.setdefault(slug, str(previous.get(slug, {}).get("build", "ok")))
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, states, options,
@@ -168,7 +161,9 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
-    _write_manifest(out, region, results, previous, options)
+    write_manifest(out, region.base_url,
+                   {r.slug: (r.ok, sum(d.severity == "error" for d in r.diagnostics))
+                    for r in results}, previous, options.today)
     return region_result
 
 
@@ -246,31 +241,6 @@ def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> Non
                         f"{where}/{origins[0]}", None,
                         f"{dest} is written by {len(origins)} inputs: {', '.join(origins)}",
                         "rename one of them or change its 'slug'")
-
-
-def _read_manifest(out: Path) -> dict[str, dict[str, object]]:
-    try:
-        data = json.loads((out / STATE_DIR / "manifest.json").read_text(encoding="utf-8"))
-        sites = data.get("sites", {})
-        return sites if isinstance(sites, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_manifest(out: Path, region: Region, results: list[SiteResult],
-                    previous: dict[str, dict[str, object]], options: BuildOptions) -> None:
-    """build/.skpdgen/manifest.json: per agency, did its last build succeed (for deploy)."""
-    sites = dict(previous)
-    for r in results:
-        errors = sum(1 for d in r.diagnostics if d.severity == "error")
-        has_output = (out / r.slug).is_dir()
-        sites[r.slug] = {"build": "ok" if r.ok else "failed", "errors": errors,
-                         "published_is_old": (not r.ok) and has_output,
-                         "has_output": has_output}
-    manifest = {"skpdgen": __version__, "today": options.today.isoformat(),
-                "base_url": region.base_url, "sites": dict(sorted(sites.items()))}
-    write_file_atomic(out / STATE_DIR / "manifest.json",
-                      (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
 
 
 def env_today() -> date | None:

@@ -26,7 +26,7 @@ from skpdgen.config.agency import CONTACT_SCHEMA, SOCIAL_NETWORKS, Agency, load_
 from skpdgen.config.region import Region
 from skpdgen.content.sections import SECTIONS
 from skpdgen.diagnostics import Diagnostic, Diagnostics
-from skpdgen.pipeline import build_now
+from skpdgen.model import build_now
 from skpdgen.summary import SiteSummary
 
 STATES = ("aktif", "kurang aktif", "mati")

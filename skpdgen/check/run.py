@@ -23,8 +23,8 @@ from skpdgen.check.tree import RegionTree, SiteInfo, TreeFile
 from skpdgen.config.agency import discover_agencies
 from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostic, Diagnostics, sort_key
-from skpdgen.model import BuildOptions
-from skpdgen.pipeline import BuildRequest, build_now, build_region, load_site_model
+from skpdgen.model import BuildOptions, build_now
+from skpdgen.pipeline import BuildRequest, build_region, load_site_model
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
 from skpdgen.theme import environment_for, load_theme

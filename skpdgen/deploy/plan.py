@@ -9,7 +9,6 @@ live now, byte for byte. Everything else (healthy agencies, the portal) is publi
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -18,9 +17,9 @@ from pathlib import Path
 
 from skpdgen.config.agency import discover_agencies
 from skpdgen.config.region import Region
+from skpdgen.manifest import MANIFEST, manifest_file, parse_manifest
 from skpdgen.write import STATE_DIR
 
-MANIFEST = "manifest.json"
 # Left by an interrupted build: staging folders and temporary files (see skpdgen/write.py).
 _TEMPORARY = re.compile(r"\..*\.(staging|old|tmp\d+)")
 KEEP_DOTTED = frozenset({".well-known"})
@@ -84,20 +83,17 @@ class Outcome:
 
 def read_manifest(build: Path) -> dict[str, dict[str, object]]:
     """The per-agency build states written by `skpdgen build`."""
-    path = build / STATE_DIR / MANIFEST
+    path = manifest_file(build)
     if not build.is_dir():
         raise NoBuild(f"there is no {build.name}/ folder in {build.parent}: "
                       "run skpdgen build first")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return parse_manifest(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NoBuild(f"{build.name}/ has no {STATE_DIR}/{MANIFEST} (it was not made by "
                       "skpdgen build): run skpdgen build first") from None
     except (OSError, ValueError) as exc:
         raise NoBuild(f"cannot read {path}: {exc}; run skpdgen build again") from None
-    sites = data.get("sites") if isinstance(data, dict) else None
-    return {k: v for k, v in sites.items() if isinstance(v, dict)} if isinstance(
-        sites, dict) else {}
 
 
 def make_plan(region: Region, build: Path, extra: Mapping[str, bytes]) -> Plan:

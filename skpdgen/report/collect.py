@@ -17,8 +17,9 @@ from pathlib import Path
 from skpdgen.config.agency import discover_agencies, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
-from skpdgen.model import BuildOptions
-from skpdgen.pipeline import _read_manifest, build_now, load_site_model
+from skpdgen.manifest import read_manifest
+from skpdgen.model import BuildOptions, build_now
+from skpdgen.pipeline import load_site_model
 from skpdgen.scorecard import BuildHealth, Identity, ScoreInput, SiteScore, measure_all
 from skpdgen.summary import load_summary, summarize
 from skpdgen.theme import load_theme
@@ -46,7 +47,7 @@ def collect(root: Path, today: date | None = None, sites: Sequence[str] = (),
     slugs = list(dict.fromkeys(sites)) or all_slugs
     options = BuildOptions(now=build_now(today, region))
     out = build_dir or root / "build"
-    manifest = _read_manifest(out)
+    manifest = read_manifest(out)
     inputs = []
     for done, slug in enumerate(slugs, start=1):
         if progress:
