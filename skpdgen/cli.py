@@ -51,7 +51,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     print_diagnostics(result.diagnostics)
     pages = sum(s.page_count for s in result.sites)
     ok_sites = sum(1 for s in result.sites if s.ok)
-    line = (f"built {ok_sites} of {len(result.sites)} sites ({pages} pages) and the portal "
+    reused = sum(1 for s in result.sites if s.reused)
+    line = (f"built {ok_sites} of {len(result.sites)} sites ({pages} pages"
+            + (f"; {reused} unchanged since the last build, kept as they were" if reused else "")
+            + ") and the portal "
             f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
             f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
     print(line, file=sys.stderr)

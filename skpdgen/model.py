@@ -41,6 +41,11 @@ class BuildOptions:
     def today(self) -> date:
         return self.now.date()
 
+    @property
+    def day_start(self) -> datetime:
+        """Midnight of the build day: a stamp that keeps same-day builds byte-identical."""
+        return datetime.combine(self.today, time(0, 0), tzinfo=self.now.tzinfo)
+
 
 @dataclass(frozen=True, slots=True)
 class ImageRef:
@@ -142,6 +147,7 @@ class SiteModel:
     aliases: tuple[tuple[str, str, str], ...]   # (alias site path, target path, src path)
     last_update: date | None
     options: BuildOptions
+    next_publication: datetime | None           # when the next future item goes live
     index: SiteIndex = field(repr=False)
 
     def page_by_path(self, path: str) -> Page | None:
@@ -229,6 +235,8 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
         logo=logo, head_photo=photo, files=index.files, aliases=aliases,
         last_update=max(dates).date() if dates else None,
         options=options, index=index,
+        next_publication=min((s.date.at for s in sources if s.date and not s.draft
+                              and s.date.at > options.now and not options.future), default=None),
     )
 
 

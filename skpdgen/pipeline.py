@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from skpdgen import markdown, portal
+from skpdgen import cache, markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.content.load import discover, load_page
@@ -68,6 +68,7 @@ class SiteResult:
     summary: SiteSummary | None = None
     outputs: list[Output] | None = None     # only when not writing (in-memory builds)
     page_count: int = 0
+    reused: bool = False                    # inputs unchanged: the last output was kept
 
 
 @dataclass(slots=True)
@@ -172,15 +173,16 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                  ) -> Iterator[SiteResult]:
     jobs = max(1, min(request.jobs, len(slugs)))
     total = len(slugs)
+    key = cache.region_key(region.root, theme.root, options) if request.write else None
     if jobs == 1:
         for done, slug in enumerate(slugs, start=1):
             if progress:
                 progress(slug, done, total)
-            yield build_site(region, theme, slug, options, request.output, request.write)
+            yield build_site(region, theme, slug, options, request.output, request.write, key)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
-                               request.write) for slug in slugs]
+                               request.write, key) for slug in slugs]
         for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
             yield future.result()
             if progress:
@@ -201,8 +203,17 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-               write: bool = True) -> SiteResult:
-    """Build one agency; write it only when it has no errors."""
+               write: bool = True, region_key: str | None = None) -> SiteResult:
+    """Build one agency; write it only when it has no errors.
+
+    With a `region_key` (see cache.py), an agency whose inputs did not change since its last
+    successful build is not built again: its output and summary are reused as they are.
+    """
+    key = cache.site_key(region_key, region.sites_dir / slug) if write and region_key else None
+    if key is not None:
+        reused = _reuse(out, slug, key, options)
+        if reused is not None:
+            return reused
     diags = Diagnostics()
     model = load_site_model(region, theme, slug, options, diags)
     if model is None or diags.has_errors:
@@ -221,10 +232,29 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
         staging, stats = stage(outputs, target)
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
+        if key is not None:
+            cache.save_entry(out, slug, cache.CacheEntry(
+                key=key, today=options.today.isoformat(),
+                valid_until=(model.next_publication.isoformat()
+                             if model.next_publication else None),
+                page_count=len(model.pages), file_count=len(outputs),
+                warnings=[d.to_json() for d in diags.warnings]))
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
     return SiteResult(slug, True, diags.items, stats, summary, page_count=len(model.pages))
+
+
+def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:
+    """The result of the last build of `slug`, if its inputs and its day are the same."""
+    entry = cache.load_entry(out, slug)
+    if entry is None or not entry.usable(key, options) or not (out / slug).is_dir():
+        return None
+    summary = load_summary(out, slug)
+    if summary is None:
+        return None
+    return SiteResult(slug, True, entry.diagnostics(), WriteStats(unchanged=entry.file_count),
+                      summary, page_count=entry.page_count, reused=True)
 
 
 def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> None:
@@ -237,8 +267,7 @@ def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> Non
         writers.setdefault(out.dest_path, []).append(out.origin)
     for dest, origins in writers.items():
         if len(origins) > 1:
-            diags.error(where + "/" + origins[0] if "/" not in origins[0] else
-                        f"{where}/{origins[0]}", None,
+            diags.error(f"{where}/{origins[0]}", None,
                         f"{dest} is written by {len(origins)} inputs: {', '.join(origins)}",
                         "rename one of them or change its 'slug'")
 

@@ -91,7 +91,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                          author=i["agency"]["name"]) for i in news]
     yield Output("feed.xml", atom(f"{t('portal.news_title')} – {region.name}",
                                   region.base_url + "feed.xml", region.base_url, entries,
-                                  t.lang, options.now), origin="feed")
+                                  t.lang, options.day_start), origin="feed")
     site_maps: list[tuple[str, str | None]] = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
     site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
                   for s in summaries]

@@ -79,7 +79,7 @@ def site_feeds(model: SiteModel, t: Translator) -> Iterator[Output]:
     """feed.xml (every dated item) and <section>/feed.xml for each dated section."""
     agency = model.agency
     name = agency.short_name or agency.name
-    fallback = model.options.now.replace(microsecond=0)
+    fallback = model.options.day_start   # an empty feed still needs an <updated>
     dated = [s for s in model.sections.values() if s.dated]
     everything = [entry_for(p, agency.name) for s in dated for p in s.all_items if p.date]
     yield Output("feed.xml", atom(f"{t('feed.title')} – {name}", agency.base_url + "feed.xml",

@@ -1,0 +1,109 @@
+"""Skip an agency whose inputs have not changed since its last successful build.
+
+The key is a hash of everything the agency's output depends on: every file under
+sites/<slug>/ (content, static, templates, site.yaml), the theme (templates, strings,
+assets), skpdgen.yaml, skpdgen's own code, and the build options. Output also depends on
+time (future items go live, announcements expire, events become past), so an entry is only
+reused on the same `today` and before `valid_until`, the moment the next dated item of the
+agency is due. Warnings of the cached build are kept and shown again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from skpdgen import __version__
+from skpdgen.diagnostics import Diagnostic
+from skpdgen.model import BuildOptions
+from skpdgen.write import STATE_DIR, write_file_atomic
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    key: str
+    today: str
+    valid_until: str | None        # ISO datetime of the next item that becomes public
+    page_count: int
+    file_count: int
+    warnings: list[dict[str, object]]
+
+    def usable(self, key: str, options: BuildOptions) -> bool:
+        if self.key != key or self.today != options.today.isoformat():
+            return False
+        return self.valid_until is None or options.now < datetime.fromisoformat(self.valid_until)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic(**w) for w in self.warnings]  # type: ignore[arg-type]
+
+
+def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
+    """Names and bytes of every file below `root`, in a stable order."""
+    if not root.exists():
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"<unreadable>")
+            digest.update(b"\0")
+
+
+@cache
+def code_fingerprint() -> str:
+    """skpdgen's version and source: a code change invalidates every entry (also in dev)."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def region_key(region_root: Path, theme_root: Path, options: BuildOptions) -> str:
+    """What every agency depends on: code, options, skpdgen.yaml, the theme (once a build)."""
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint().encode())
+    digest.update(json.dumps([options.drafts, options.future]).encode())
+    config = region_root / "skpdgen.yaml"
+    digest.update(config.read_bytes() if config.is_file() else b"")
+    digest.update(b"\1theme\1")
+    _hash_tree(digest, theme_root)
+    return digest.hexdigest()
+
+
+def site_key(region_key: str, agency_root: Path) -> str:
+    """The region key plus every file of the agency."""
+    digest = hashlib.sha256(region_key.encode())
+    _hash_tree(digest, agency_root)
+    return digest.hexdigest()
+
+
+def entry_path(out: Path, slug: str) -> Path:
+    return out / STATE_DIR / "cache" / f"{slug}.json"
+
+
+def load_entry(out: Path, slug: str) -> CacheEntry | None:
+    try:
+        data = json.loads(entry_path(out, slug).read_text(encoding="utf-8"))
+        return CacheEntry(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def save_entry(out: Path, slug: str, entry: CacheEntry) -> None:
+    write_file_atomic(entry_path(out, slug),
+                      json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8"))
+
+
+def forget(out: Path, slug: str) -> None:
+    entry_path(out, slug).unlink(missing_ok=True)
