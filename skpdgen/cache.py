@@ -104,6 +104,3 @@ def save_entry(out: Path, slug: str, entry: CacheEntry) -> None:
     write_file_atomic(entry_path(out, slug),
                       json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8"))
 
-
-def forget(out: Path, slug: str) -> None:
-    entry_path(out, slug).unlink(missing_ok=True)

@@ -6,7 +6,6 @@ Nothing below the command layer prints; code collects Diagnostics and the CLI fo
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Literal
@@ -108,7 +107,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 def sort_key(d: Diagnostic) -> tuple[str, int]:
     return (d.path, d.line or 0)
-
-
-def format_json(diagnostics: Iterable[Diagnostic]) -> str:
-    return json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=2)

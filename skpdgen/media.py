@@ -6,8 +6,6 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"})
-
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """(width, height) read from the image header, or None for SVG or unreadable files."""

@@ -7,7 +7,7 @@ returns a SiteModel that the renderers turn into bytes. Problems go to Diagnosti
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -150,12 +150,6 @@ class SiteModel:
     next_publication: datetime | None           # when the next future item goes live
     index: SiteIndex = field(repr=False)
 
-    def page_by_path(self, path: str) -> Page | None:
-        for page in self.pages:
-            if page.path == path:
-                return page
-        return None
-
 
 def build_now(today: date | None, region: Region) -> datetime:
     """The moment that decides what is published: the end of `today`, or now."""
@@ -196,9 +190,9 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
         items = [p for p in pages if p.section == name]
         if not items and f"{name}/" not in intros:
             continue
-        ordered = _order(items, spec.sort)
-        ordered = _link_neighbours(ordered)
-        pages = [next((o for o in ordered if o.src_path == p.src_path), p) for p in pages]
+        ordered = _link_neighbours(_order(items, spec.sort))
+        linked = {o.src_path: o for o in ordered}
+        pages = [linked.get(p.src_path, p) for p in pages]
         intro_src = intros.get(f"{name}/")
         sections[name] = SectionList(
             name=name, title=intro_src.title if intro_src else t.label("sections", name) or name,
@@ -268,9 +262,7 @@ def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Age
                         f"{agency.slug}/{dest} is written by {len(srcs)} files: {', '.join(srcs)}",
                         "give one of them another file name or 'slug'")
     for s in published:
-        if s.section in ("tag", "cari", "assets") or any(
-                s.site_path == g or s.site_path.startswith(g) for g in GENERATED_PATHS
-                if g.endswith("/")):
+        if any(s.site_path.startswith(g) for g in GENERATED_PATHS if g.endswith("/")):
             diags.error(s.diag_path, None, f"'{s.site_path}' is a path skpdgen generates itself",
                         "move the file to another folder")
 
@@ -365,7 +357,7 @@ def _start(page: Page) -> float:
 
 
 def _link_neighbours(ordered: list[Page]) -> list[Page]:
-    from dataclasses import replace
+    """Each item with links to the items before and after it in its section's order."""
     result = []
     for i, page in enumerate(ordered):
         prev = ordered[i - 1] if i > 0 else None
@@ -382,9 +374,7 @@ def _aliases(pages: list[Page], agency: Agency, page_paths: set[str], diags: Dia
     for page in pages:
         for raw in page.aliases:
             alias = urls.clean_alias(raw)
-            if alias is None:
-                diags.error(page.diag_path, None, f"alias '{raw}' is not a path of this site",
-                            "write the old path only, e.g. /index.php/berita/123")
+            if alias is None:   # reported with its line by load_page
                 continue
             if alias in page_paths or alias in seen:
                 other = seen.get(alias, "a page")

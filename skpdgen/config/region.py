@@ -103,11 +103,6 @@ class Region:
     def theme_dir(self) -> Path:
         return self.root / "themes" / self.theme
 
-    def cache_key(self) -> tuple[Any, ...]:
-        """What of the region changes every page (for caches and 'what to rebuild')."""
-        return (self.name, self.base_url, self.language, self.timezone, self.theme, self.logo,
-                self.tagline, self.paginate)
-
 
 def load_region(root: Path) -> Region:
     """Read and validate skpdgen.yaml; any problem is a ConfigError (exit status 2)."""

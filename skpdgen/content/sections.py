@@ -52,20 +52,19 @@ class SectionSpec:
     fields: dict[str, Field]
     dated: bool = False      # requires `date`, newest first, in the Atom feeds
     sort: SortKey = "title"
-    on_home: bool = False
 
 
 SECTIONS: dict[str, SectionSpec] = {
-    "berita": SectionSpec("berita", {}, dated=True, sort="date", on_home=True),
+    "berita": SectionSpec("berita", {}, dated=True, sort="date"),
     "pengumuman": SectionSpec("pengumuman", {
         "expires": f(calendar_date, "After this date it leaves the home page and the lists"),
-    }, dated=True, sort="date", on_home=True),
+    }, dated=True, sort="date"),
     "agenda": SectionSpec("agenda", {
         "start": f(when, "Start, YYYY-MM-DD or YYYY-MM-DDTHH:MM", required=True),
         "end": f(when, "End, YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
         "location": f(line_text, "Where it takes place"),
         "organizer": f(line_text, "Who organizes it"),
-    }, sort="start", on_home=True),
+    }, sort="start"),
     "layanan": SectionSpec("layanan", {
         "requirements": f(string_list, "Requirements (persyaratan), a list"),
         "procedure": f(string_list, "Procedure (prosedur), a list of steps"),
@@ -75,7 +74,7 @@ SECTIONS: dict[str, SectionSpec] = {
         "complaints": f(text, "Where to complain"),
         "legal_basis": f(text, "Legal basis (dasar hukum)"),
         "online_url": f(url, "Link to the online service"),
-    }, sort="title", on_home=True),
+    }, sort="title"),
     "dokumen": SectionSpec("dokumen", {
         "file": f(line_text, "The document: relative to the file, or /path under static/",
                   required=True),
@@ -89,15 +88,10 @@ SECTIONS: dict[str, SectionSpec] = {
         "digital": f(boolean, "true when it is an IT-based (digital) innovation"),
         "url": f(url, "Link to the innovation"),
         "benefits": f(text, "Benefits for the public"),
-    }, sort="year", on_home=True),
+    }, sort="year"),
 }
 
 PLAIN_PAGE = SectionSpec("", {})
-
-ALL_EXTRA_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(
-    name for spec in SECTIONS.values() for name in spec.fields
-))
-
 
 def spec_for(section: str) -> SectionSpec:
     return SECTIONS.get(section, PLAIN_PAGE)
