@@ -76,6 +76,34 @@ def test_a_password_in_the_remote_is_refused_without_echoing_it(tmp_path: Path) 
     assert "ghp_rahasia" not in "".join(errors)
 
 
+@pytest.mark.parametrize("remote", [
+    "https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/x/y.git",
+    "https://github_pat_11ABCDEFG0123456789_abcdef@github.com/x/y.git",
+    "https://glpat-abcdefghij0123456789@gitlab.com/x/y.git",
+    "https://0123456789abcdef0123456789abcdef01234567@github.com/x/y.git",
+])
+def test_a_token_as_the_user_name_is_refused_too(tmp_path: Path, remote: str) -> None:
+    root = region_with(tmp_path, f"deploy:\n  pages:\n    type: git\n    remote: {remote}\n")
+    errors = errors_of(root)
+    assert "contains a password or token" in errors[0]
+    secret = remote.split("//", 1)[1].split("@", 1)[0]
+    assert secret not in "".join(errors)
+
+
+def test_a_user_name_alone_is_fine(tmp_path: Path) -> None:
+    root = region_with(tmp_path, "deploy:\n  pages:\n    type: git\n"
+                                 "    remote: https://pemkab@dev.azure.com/pemkab/situs/_git/situs\n")
+    assert isinstance(load_targets(load_region(root))[0], GitTarget)
+
+
+def test_an_unparsable_remote_url_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    root = region_with(tmp_path, "deploy:\n  pages:\n    type: git\n"
+                                 "    remote: 'https://user:rahasia@[github.com/x.git'\n")
+    errors = errors_of(root)
+    assert errors[0].startswith("skpdgen.yaml:6: error: 'deploy.pages.remote' is not a valid URL")
+    assert "rahasia" not in "".join(errors)
+
+
 def test_remote_from_the_environment(tmp_path: Path) -> None:
     target = GitTarget("pages", "https://github.com/${GITHUB_REPOSITORY}.git")
     assert target.remote_url(tmp_path, {"GITHUB_REPOSITORY": "pemkab/situs"}) == (

@@ -113,6 +113,37 @@ def test_dry_run_lists_and_changes_nothing(tmp_path: Path,
     assert not www.exists()
 
 
+def test_a_link_out_of_build_is_never_published(tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    root = make_region(tmp_path / "region", region_files(www))
+    assert build(root) == 0
+    (root / "build/dinkes/kunci.txt").symlink_to(root / "skpdgen.yaml")
+    result = run_cli("deploy", "server", cwd=root)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "build/dinkes/kunci.txt is a symbolic link" in result.stderr
+    assert not www.exists()
+    (root / "build/dinkes/kunci.txt").unlink()
+    (root / "build/dinkes/dalam.txt").symlink_to(root / "build/robots.txt")   # inside: fine
+    assert deploy(root) == 0
+    assert (www / "current/dinkes/dalam.txt").read_bytes() == (root / "build/robots.txt"
+                                                              ).read_bytes()
+
+
+def test_a_failed_switch_of_current_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    www = tmp_path / "www"
+    root = make_region(tmp_path / "region", region_files(www))
+    assert build(root) == 0
+    capsys.readouterr()
+
+    def no_symlinks(*_args: object, **_kwargs: object) -> None:
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(os, "symlink", no_symlinks)
+    assert deploy(root) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("deploy server: error: cannot point") and "not permitted" in err
+
+
 # --- served by nginx --------------------------------------------------------------------------
 
 def nginx_or_skip() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from conftest import make_region, run_cli
 from fixtures.region import TODAY, tree_hashes
 
 from skpdgen.cli import main
-from skpdgen.deploy.git import git_environment, redact
+from skpdgen.deploy import git as deploy_git
+from skpdgen.deploy.git import Git, git_environment, redact
+from skpdgen.deploy.plan import DeployError
 
 REGION = """\
 name: Pemerintah Kabupaten Uji
@@ -208,7 +211,20 @@ def test_no_credentials_in_anything_published(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("PAGES_REMOTE", str(bare))
     monkeypatch.setenv("SKPDGEN_GIT_TOKEN", token)
     monkeypatch.setenv("GITHUB_TOKEN", token)
+    command_lines: list[list[str]] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(args: list[str], *rest: object, **kwargs: object) -> object:
+        command_lines.append(list(args))
+        return real_popen(args, *rest, **kwargs)  # type: ignore[call-overload]
+    monkeypatch.setattr(deploy_git.subprocess, "Popen", recording_popen)
     assert build(root) == 0 and deploy(root, "pages") == 0
+    assert deploy(root, "pages", "--rollback", "--dry-run") == 1      # one version: no earlier
+    # The remote's address (which may hold a token, from ${PAGES_REMOTE}) and the token never
+    # appear on a command line, which every user of the machine can read with `ps`.
+    assert {line[1] for line in command_lines} >= {"ls-remote", "fetch", "push"}
+    for line in command_lines:
+        assert not any(str(bare) in arg or token in arg for arg in line), line
     # every object of the remote (blobs, trees, commits), every plain file of it, the build
     objects = subprocess.run(["git", "--git-dir", str(bare), "cat-file", "--batch-all-objects",
                               "--batch"], check=True, capture_output=True).stdout
@@ -262,3 +278,17 @@ def test_cname_written_by_github_is_kept_and_cname_key_wins(region: tuple[Path, 
                                        encoding="utf-8")
     assert deploy(root, "pages") == 0
     assert published(bare)["CNAME"] == b"situs.ujikab.go.id\n"
+
+
+def test_a_stalled_git_is_stopped_by_the_timeout(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "git").write_text("#!/bin/sh\necho started\nexec sleep 30\n", encoding="utf-8")
+    (fake / "git").chmod(0o755)
+    monkeypatch.setattr(deploy_git, "GIT_TIMEOUT", 1)
+    stalled = Git(tmp_path / "repo.git", {"PATH": f"{fake}:/usr/bin:/bin"})
+    started = time.monotonic()
+    with pytest.raises(DeployError, match="took more than"):
+        stalled.run("fetch", "target")          # holds its output open while it hangs
+    assert time.monotonic() - started < 10

@@ -316,15 +316,28 @@ def test_symlinks_out_of_the_output_are_refused(shared: Served) -> None:
     (build / "keluar").symlink_to(shared.root)
     (build / "dinkes/bocor.txt").symlink_to(shared.root / "skpdgen.yaml")
     (build / "dinkes/dalam.txt").symlink_to(build / "robots.txt")
+    (build / "disdik/404.html").rename(build / "disdik/404.asli")
+    (build / "disdik/404.html").symlink_to(shared.root / "skpdgen.yaml")
     try:
         for path in ("/keluar/skpdgen.yaml", "/keluar/", "/dinkes/bocor.txt"):
             resp = shared.get(path)
             assert resp.status == 403, (path, resp.status)
             assert SECRET not in resp.body
         assert shared.get("/dinkes/dalam.txt").status == 200   # a link inside build/ is fine
+        missing = shared.get("/disdik/tidak-ada/")      # its 404 page leads out: the portal's
+        assert missing.status == 404 and SECRET not in missing.body
+        assert "Pemerintah Kabupaten Uji" in missing.body
     finally:
-        for name in ("keluar", "dinkes/bocor.txt", "dinkes/dalam.txt"):
+        for name in ("keluar", "dinkes/bocor.txt", "dinkes/dalam.txt", "disdik/404.html"):
             (build / name).unlink()
+        (build / "disdik/404.asli").rename(build / "disdik/404.html")
+
+
+def test_names_too_long_for_the_file_system_are_404(shared: Served) -> None:
+    for path in ("/" + "a" * 300, "/dinkes/" + "b" * 4000 + "/", "/x/" + "c" * 300 + ".css"):
+        resp = shared.get(path)
+        assert resp.status == 404, (path[:40], resp.status)
+    assert "warning" not in shared.log()        # answered, not an error on the terminal
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1.nip.io:{port}",

@@ -4,6 +4,7 @@ change rebuilds, what a tab is told, HTML injection and the debounce of file eve
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 from pathlib import Path
@@ -64,6 +65,12 @@ def test_resolve(tmp_path: Path) -> None:
     assert resolve(root, "/out-dir/").status == "forbidden"
     assert resolve(root, "/in-link").status == "file"
     assert resolve(root, "/../secret.txt").status == "forbidden"
+    (out / "state").symlink_to(out / ".skpdgen")      # a way into a dot-folder by a link
+    assert resolve(root, "/state/manifest.json").status == "missing"
+    assert resolve(root, "/state/").status == "missing"
+    # a name the file system refuses (ENAMETOOLONG) is missing, not an exception
+    assert resolve(root, "/" + "a" * 300).status == "missing"
+    assert resolve(root, "/dinkes/" + "b" * 5000 + "/").status == "missing"
 
 
 # --- guard ---------------------------------------------------------------------------------
@@ -73,7 +80,8 @@ def test_host_guard_on_loopback() -> None:
     for ok in ("127.0.0.1:8000", "localhost:8000", "LocalHost:8000", "[::1]:8000"):
         assert guard.host_ok(ok), ok
     for bad in (None, "", "evil.example:8000", "127.0.0.1:8001", "127.0.0.1", "localhost",
-                "192.168.1.5:8000", "[::1]", "127.0.0.1:8000:8000", "[::1:8000", "a b:8000"):
+                "192.168.1.5:8000", "[::1]", "127.0.0.1:8000:8000", "[::1:8000", "a b:8000",
+                "127.0.0.1:\u00b2", "127.0.0.1:\uff18\uff10\uff10\uff10"):   # non-ASCII digits
         assert not guard.host_ok(bad), bad
     assert guard.origin_ok("http://127.0.0.1:8000")
     assert guard.origin_ok("http://localhost:8000")
@@ -255,3 +263,37 @@ def test_burst_of_events_is_one_batch() -> None:
         assert len(batches) == 1 and len(batches[0]) == 10
     finally:
         collector.stop()
+
+
+# --- watcher limits --------------------------------------------------------------------------
+
+class _RefusingObserver:
+    """An observer that fails as Linux does when fs.inotify.max_user_watches is reached."""
+
+    def schedule(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+    def start(self) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    def stop(self) -> None:
+        pass
+
+    def is_alive(self) -> bool:
+        return False
+
+
+def test_inotify_limit_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from test_serve import make_serve_region
+
+    from skpdgen.cli import main
+    from skpdgen.serve import watch
+    root = make_serve_region(tmp_path / "r")
+    monkeypatch.setattr(watch, "Observer", _RefusingObserver)
+    with pytest.raises(watch.WatchError, match="max_user_watches"):
+        watch.SourceWatcher(root, lambda path: None).start()
+    assert main(["serve", "--root", str(root), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip().startswith("skpdgen serve: error: cannot watch") and "inotify" in err

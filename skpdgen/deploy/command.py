@@ -54,6 +54,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
             print(f"deploy {target.name}: error: {exc}", file=sys.stderr)
             status = EXIT_CONTENT
             continue
+        except OSError as exc:       # not foreseen above: still one line naming the path
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"deploy {target.name}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+            status = EXIT_CONTENT
+            continue
         _report(outcome, time.monotonic() - started)
         if outcome.held_back:
             status = EXIT_CONTENT

@@ -40,12 +40,20 @@ from skpdgen.yamlio import YMap, YNode, YScalar
 
 TARGET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A token given as the user name alone (https://ghp_…@github.com/…): GitHub and GitLab take it.
+_TOKEN_USER = re.compile(r"(gh[pousr]_|github_pat_|glpat-|gldt-)\w|[0-9a-f]{40}$")
 
 
 def _remote(node: YNode, ctx: Context) -> str:
     raw = line_text(node, ctx)
     literal = _ENV_REF.sub("x", raw)
-    if "://" in literal and urlsplit(literal).password is not None:
+    try:
+        parts = urlsplit(literal) if "://" in literal else None
+    except ValueError:            # e.g. an unclosed '[' of an IPv6 address
+        raise FieldError("is not a valid URL (not repeated here: it may hold a password)",
+                         "e.g. https://github.com/pemkab/situs.git") from None
+    if parts is not None and (parts.password is not None
+                              or _TOKEN_USER.match(parts.username or "")):
         raise FieldError("contains a password or token, which must not be kept in the "
                          "repository", "remove it and set SKPDGEN_GIT_TOKEN in the CI secrets, "
                          "or write ${VARIABLE} to read the address from the environment")

@@ -9,9 +9,11 @@ instead of a checkout:
     compare trees                 nothing changed -> no commit, nothing pushed
     push                          a fast-forward; a branch moved meanwhile is an error
 
-Credentials never touch a file: the remote is given on the command line only, and a token in
-SKPDGEN_GIT_TOKEN reaches git through a credential helper set in the environment
-(GIT_CONFIG_*), so it is read from the environment at the moment git asks for it.
+Credentials never touch a file or a command line (which `ps` shows to every user of the
+machine): the remote's address, which may hold a token when it comes from a ${VARIABLE}, reaches
+git as the URL of a remote named in the environment (GIT_CONFIG_*), and a token in
+SKPDGEN_GIT_TOKEN through a credential helper set there too, read from the environment at the
+moment git asks for it. The address is then never taken for an option either.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ ROLLBACK_TRAILER = "Rollback-To"
 # unless the target's `cname` (or build/) provides one.
 KEEP_FROM_LIVE = frozenset({"CNAME"})
 DEFAULT_IDENTITY = ("skpdgen", "skpdgen@localhost")
+REMOTE = "target"                # the remote's name; its URL is set in git's environment
+GIT_TIMEOUT = 600                # seconds
 _USERINFO = re.compile(r"(://)[^/@\s]+@")
 
 Entry = tuple[str, str]          # (mode, object id)
@@ -50,13 +54,18 @@ def git_environment(environ: Mapping[str, str]) -> dict[str, str]:
     env["GIT_TERMINAL_PROMPT"] = "0"
     env.setdefault("GIT_SSH_COMMAND", "ssh -o BatchMode=yes")
     if env.get(TOKEN_VARIABLE):
-        count = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
-        env[f"GIT_CONFIG_KEY_{count}"] = "credential.helper"
-        env[f"GIT_CONFIG_VALUE_{count}"] = ""           # forget other helpers
-        env[f"GIT_CONFIG_KEY_{count + 1}"] = "credential.helper"
-        env[f"GIT_CONFIG_VALUE_{count + 1}"] = CREDENTIAL_HELPER
-        env["GIT_CONFIG_COUNT"] = str(count + 2)
+        add_config(env, "credential.helper", "")                 # forget other helpers
+        add_config(env, "credential.helper", CREDENTIAL_HELPER)
     return env
+
+
+def add_config(env: dict[str, str], key: str, value: str) -> None:
+    """Give git one more config entry through the environment (GIT_CONFIG_COUNT/KEY/VALUE)."""
+    count = env.get("GIT_CONFIG_COUNT", "")
+    index = int(count) if count.isascii() and count.isdigit() else 0
+    env[f"GIT_CONFIG_KEY_{index}"] = key
+    env[f"GIT_CONFIG_VALUE_{index}"] = value
+    env["GIT_CONFIG_COUNT"] = str(index + 1)
 
 
 def redact(text: str, env: Mapping[str, str]) -> str:
@@ -86,10 +95,12 @@ class Git:
 
     def _call(self, args: tuple[str, ...], chunks: Iterable[bytes] | None, ok: Iterable[int]
               ) -> tuple[int, bytes]:
-        with tempfile.TemporaryFile() as errors:
+        # Output goes to files, not pipes: nothing blocks on a full pipe, and the timeout
+        # holds even while a stalled git keeps its output open.
+        with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
             try:
                 proc = subprocess.Popen(
-                    ["git", *args], env=self.env, stdout=subprocess.PIPE, stderr=errors,
+                    ["git", *args], env=self.env, stdout=output, stderr=errors,
                     stdin=subprocess.DEVNULL if chunks is None else subprocess.PIPE)
             except FileNotFoundError:
                 raise DeployError("git is not installed (the git target needs it)") from None
@@ -97,28 +108,29 @@ class Git:
                 if chunks is not None:
                     _write_all(proc, chunks)
                 try:
-                    out = proc.stdout.read() if proc.stdout else b""
-                    proc.wait(timeout=600)
+                    proc.wait(timeout=GIT_TIMEOUT)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-                    raise DeployError(f"git {args[0]} took more than 10 minutes") from None
+                    raise DeployError(f"git {args[0]} took more than "
+                                      f"{GIT_TIMEOUT // 60} minutes") from None
             if proc.returncode not in ok:
                 errors.seek(0)
                 detail = errors.read().decode("utf-8", "replace").strip().splitlines()
                 raise DeployError(redact(f"git {args[0]} failed: " + " / ".join(detail[-3:]),
                                          self.env))
-        return proc.returncode, out
+            output.seek(0)
+            return proc.returncode, output.read()
 
     def text(self, *args: str) -> str:
         return self.run(*args).decode("utf-8", "replace").strip()
 
-    def live_commit(self, url: str, branch: str, full: bool = False) -> str | None:
+    def live_commit(self, branch: str, full: bool = False) -> str | None:
         """Fetch the branch's live commit (and with `full`, its history); None if no branch."""
         ref = f"refs/heads/{branch}"
-        if self.status("ls-remote", "--exit-code", url, ref, ok=(0, 2)) == 2:
+        if self.status("ls-remote", "--exit-code", REMOTE, ref, ok=(0, 2)) == 2:
             return None
         depth = [] if full else ["--depth=1"]
-        self.run("fetch", "--quiet", "--no-tags", *depth, url, f"+{ref}:refs/remotes/live")
+        self.run("fetch", "--quiet", "--no-tags", *depth, REMOTE, f"+{ref}:refs/remotes/live")
         return self.text("rev-parse", "refs/remotes/live^{commit}")
 
     def listing(self, commit: str | None) -> dict[str, Entry]:
@@ -142,9 +154,9 @@ class Git:
     def _config(self, key: str) -> str:
         return self.run("config", "--get", key, ok=(0, 1)).decode().strip()
 
-    def push(self, url: str, commit: str, branch: str) -> None:
+    def push(self, commit: str, branch: str) -> None:
         try:
-            self.run("push", "--quiet", url, f"{commit}:refs/heads/{branch}")
+            self.run("push", "--quiet", REMOTE, f"{commit}:refs/heads/{branch}")
         except DeployError as exc:
             if "rejected" in str(exc) or "fetch first" in str(exc):
                 raise DeployError(f"branch {branch} changed while deploying (another deploy?); "
@@ -161,11 +173,10 @@ class GitDeploy:
     environ: Mapping[str, str]
 
     def publish(self, plan: Plan, message: str, dry_run: bool) -> Outcome:
-        url = self.target.remote_url(self.root, dict(self.environ))
         branch = self.target.branch
         with tempfile.TemporaryDirectory(prefix="skpdgen-deploy-") as tmp:
             git = self._repository(Path(tmp))
-            live = git.live_commit(url, branch)
+            live = git.live_commit(branch)
             old = git.listing(live)
             carried = {path: entry for path, entry in old.items()
                        if plan.is_carried(path) or (path in KEEP_FROM_LIVE
@@ -183,16 +194,15 @@ class GitDeploy:
             elif dry_run:
                 done = f"would push one commit to {branch}"
             else:
-                git.push(url, commit, branch)
+                git.push(commit, branch)
                 done = f"commit {commit[:7]} pushed to {branch}"
         return Outcome(self.target.name, changes, done, plan.held_back, never, dry_run)
 
     def rollback(self, dry_run: bool) -> Outcome:
-        url = self.target.remote_url(self.root, dict(self.environ))
         branch = self.target.branch
         with tempfile.TemporaryDirectory(prefix="skpdgen-deploy-") as tmp:
             git = self._repository(Path(tmp))
-            live = git.live_commit(url, branch, full=True)
+            live = git.live_commit(branch, full=True)
             if live is None:
                 raise DeployError(f"nothing is published on {branch} yet")
             body = git.text("log", "-1", "--format=%B", live)
@@ -216,13 +226,16 @@ class GitDeploy:
             commit = git.text("commit-tree", tree, "-p", live, "-m",
                               f"Roll back to {previous[:7]} ({subject})\n\n"
                               f"{ROLLBACK_TRAILER}: {previous}")
-            git.push(url, commit, branch)
+            git.push(commit, branch)
         return Outcome(self.target.name, changes,
                        f"commit {commit[:7]} on {branch} serves {previous[:7]} ({subject}) again")
 
     def _repository(self, tmp: Path) -> Git:
+        """A temporary bare repository whose remote REMOTE is the target's."""
+        env = git_environment(self.environ)
+        add_config(env, f"remote.{REMOTE}.url", self.target.remote_url(self.root, dict(env)))
         git_dir = tmp / "repo.git"
-        git = Git(git_dir, git_environment(self.environ))
+        git = Git(git_dir, env)
         git.run("init", "--quiet", "--bare", str(git_dir))
         return git
 

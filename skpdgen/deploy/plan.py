@@ -111,14 +111,25 @@ def make_plan(region: Region, build: Path, extra: Mapping[str, bytes]) -> Plan:
 
 
 def walk_build(build: Path) -> Iterator[tuple[str, Path]]:
-    """(published path, file) for every file of build/ except its state and leftovers."""
+    """(published path, file) for every file of build/ except its state and leftovers.
+
+    A symbolic link that leads out of build/ is refused: publishing would copy whatever it
+    points to (a key, a config file) to the public site. skpdgen build never makes links.
+    """
+    real_build = build.resolve()
     for dirpath, dirnames, filenames in os.walk(build):
         rel_dir = Path(dirpath).relative_to(build).as_posix()
         prefix = "" if rel_dir == "." else rel_dir + "/"
         dirnames[:] = sorted(d for d in dirnames if _published_name(d, top=not prefix))
-        for name in sorted(filenames):
+        for name in sorted(filenames):       # (links to folders are not followed by walk)
             path = Path(dirpath, name)
-            if _published_name(name, top=not prefix) and path.is_file():
+            if not _published_name(name, top=not prefix):
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(real_build):
+                raise NoBuild(f"{build.name}/{prefix}{name} is a symbolic link to "
+                              f"{path.resolve()}, outside {build.name}/: it is not published; "
+                              "remove it (skpdgen build --clean rebuilds the folder)")
+            if path.is_file():
                 yield prefix + name, path
 
 

@@ -60,8 +60,9 @@ class DirDeploy:
                 os.rename(staging, self.releases_dir / release_id)
             except OSError as exc:
                 _remove(staging)
+                where = f" ({exc.filename})" if exc.filename else ""
                 raise DeployError(f"cannot write the release in {self.releases_dir}: "
-                                  f"{exc.strerror} ({exc.filename})") from None
+                                  f"{exc.strerror or exc}{where}") from None
             self._point_current(release_id)
             removed = self._prune(keep=self.target.keep)
         done = f"release {release_id} is live"
@@ -110,10 +111,14 @@ class DirDeploy:
     def _point_current(self, release_id: str) -> None:
         current = self.target.path / CURRENT
         temporary = self.target.path / f".{CURRENT}.{os.getpid()}.tmp"
-        if temporary.is_symlink() or temporary.exists():
-            temporary.unlink()
-        os.symlink(f"{RELEASES}/{release_id}", temporary)
-        os.replace(temporary, current)
+        try:
+            if temporary.is_symlink() or temporary.exists():
+                temporary.unlink()
+            os.symlink(f"{RELEASES}/{release_id}", temporary)
+            os.replace(temporary, current)
+        except OSError as exc:    # e.g. a file system without symbolic links
+            raise DeployError(f"cannot point {current} at release {release_id}: "
+                              f"{exc.strerror}") from None
 
     def _prune(self, keep: int) -> int:
         """Delete all but the newest `keep` releases (never the live one) and leftovers."""

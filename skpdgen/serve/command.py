@@ -1,7 +1,7 @@
 """The `serve` subcommand: arguments, what the terminal shows, exit status.
 
 Exit status: 0 when stopped with Ctrl-C (or SIGTERM); 2 when it cannot start (region config,
-unknown --site, address or port unusable).
+unknown --site, address or port unusable, sources that cannot be watched).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from skpdgen.serve.app import DEFAULT_HOST, DEFAULT_PORT, ServeOptions, Started,
 from skpdgen.serve.guard import is_loopback
 from skpdgen.serve.http import BindError
 from skpdgen.serve.rebuild import RebuildOutcome
+from skpdgen.serve.watch import WatchError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -62,7 +63,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     listener = TerminalListener()
     try:
         run(options, listener, progress=listener.progress)
-    except BindError as exc:
+    except (BindError, WatchError) as exc:
+        listener.progress.done()
         _say(f"skpdgen serve: error: {exc}")
         return EXIT_USAGE
     except ConfigError:

@@ -46,7 +46,7 @@ def _split_host(value: str) -> tuple[str, int | None] | None:
         return None
     if not rest:
         return name, None
-    if not rest.startswith(":") or not rest[1:].isdigit():
+    if not rest.startswith(":") or not (rest[1:].isascii() and rest[1:].isdigit()):
         return None
     return name, int(rest[1:])
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import mimetypes
+import secrets
 import shutil
 import socket
 import socketserver
@@ -162,7 +163,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _events_allowed(self, params: dict[str, list[str]]) -> bool:
         """Only pages of this server: its token, and its Origin when the browser sends one."""
-        if params.get("token", [""])[0] != self.server.token:
+        if not secrets.compare_digest(params.get("token", [""])[0].encode(),
+                                      self.server.token.encode()):
             return False
         origin = self.headers.get("Origin")
         if origin is not None and not self.server.guard.origin_ok(origin):
@@ -206,13 +208,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _not_found(self, segments: tuple[str, ...], send_body: bool) -> None:
         """The agency's 404 page under /<slug>/, else the portal's; status 404."""
-        root = self.server.out_dir
         agency = self.server.state.page(segments)
         portal = self.server.state.page(())
-        candidates = [(root / agency.scope / "404.html", agency)] if agency.scope else []
-        for candidate, owner in [*candidates, (root / "404.html", portal)]:
-            if candidate.is_file():
-                self._file(HTTPStatus.NOT_FOUND, candidate, segments, send_body,
+        owners = [agency, portal] if agency.scope else [portal]
+        for owner in owners:          # resolved like any request: no link out of the output
+            page = paths.resolve(self.server.out_dir, owner.served_path + "404.html")
+            if page.file is not None:
+                self._file(HTTPStatus.NOT_FOUND, page.file, segments, send_body,
                            rebase=(owner.base_path, owner.served_path))
                 return
         self._plain(HTTPStatus.NOT_FOUND, "404 not found", send_body)
@@ -233,8 +235,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self._bytes(status, content_type, inject.inject(page, script, banner), send_body)
                 return
             handle = file.open("rb")
-        except FileNotFoundError:   # swapped away between resolving and reading
+        except (FileNotFoundError, NotADirectoryError):   # swapped away since resolving
             self._plain(HTTPStatus.NOT_FOUND, "404 not found", send_body)
+            return
+        except OSError as exc:      # unreadable: answer, rather than drop the connection
+            self._plain(HTTPStatus.FORBIDDEN, f"403 forbidden: cannot read this file "
+                        f"({exc.strerror or type(exc).__name__})", send_body)
             return
         with handle:
             size = handle.seek(0, 2)

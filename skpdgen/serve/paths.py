@@ -64,16 +64,24 @@ def resolve(root: Path, raw_path: str) -> Resolved:
         return Resolved("forbidden")
     if any(part.startswith(".") for part in segments):
         return Resolved("missing", segments)
-    candidate = root.joinpath(*segments)
-    real = Path(os.path.realpath(candidate))
+    try:
+        return _resolve_real(root, raw_path, segments)
+    except OSError:            # a name too long for the file system, say: it is not there
+        return Resolved("missing", segments)
+
+
+def _resolve_real(root: Path, raw_path: str, segments: tuple[str, ...]) -> Resolved:
+    real = Path(os.path.realpath(root.joinpath(*segments)))
     if not _inside(real, root):
         return Resolved("forbidden", segments)
+    if _hidden(real, root):    # a link inside the output to its state or a staging folder
+        return Resolved("missing", segments)
     if real.is_dir():
         if not raw_path.endswith("/"):
             location = "/" + "".join(quote(part) + "/" for part in segments)
             return Resolved("redirect", segments, location=location)
         index = Path(os.path.realpath(real / "index.html"))
-        if _inside(index, root) and index.is_file():
+        if _inside(index, root) and not _hidden(index, root) and index.is_file():
             return Resolved("file", segments, file=index)
         return Resolved("missing", segments)
     if real.is_file() and not raw_path.endswith("/"):
@@ -83,3 +91,7 @@ def resolve(root: Path, raw_path: str) -> Resolved:
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)

@@ -9,6 +9,7 @@ arrive during a build form the next batch.
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,10 @@ from skpdgen.config.region import REGION_FILE
 _CHANGE_EVENTS = frozenset({EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
                             EVENT_TYPE_MOVED})
 WATCHED_DIRS = ("sites", "themes")
+
+
+class WatchError(Exception):
+    """The sources cannot be watched; the message is one line for the user."""
 
 
 class ChangeCollector:
@@ -119,11 +124,20 @@ class SourceWatcher:
         self._lock = threading.Lock()
 
     def start(self) -> None:
+        """Start watching; WatchError when the system refuses (Linux's inotify limits)."""
         root_handler = _Handler(self._on_root_event, frozenset({REGION_FILE, *WATCHED_DIRS}))
-        self._observer.schedule(root_handler, str(self._root), recursive=False)
-        for name in WATCHED_DIRS:
-            self._watch_dir(name)
-        self._observer.start()
+        try:
+            self._observer.schedule(root_handler, str(self._root), recursive=False)
+            for name in WATCHED_DIRS:
+                self._watch_dir(name)
+            self._observer.start()
+        except OSError as exc:
+            hint = (": raise the limit, e.g. sudo sysctl fs.inotify.max_user_watches=524288"
+                    if exc.errno == errno.ENOSPC else
+                    ": raise the limit, e.g. sudo sysctl fs.inotify.max_user_instances=512"
+                    if exc.errno == errno.EMFILE else "")
+            raise WatchError(f"cannot watch {self._root} for changes: "
+                             f"{exc.strerror or exc}{hint}") from None
 
     def _watch_dir(self, name: str) -> None:
         folder = self._root / name
