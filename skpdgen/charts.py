@@ -39,13 +39,9 @@ def _open_svg(ident: str, width: float, height: float, title: str, desc: str,
             f'<desc id="{ident}-d">{escape(desc)}</desc>')
 
 
-def _rect(x: float, y: float, w: float, h: float, fill: str, css_class: str,
-          tooltip: str | None = None) -> str:
-    attrs = (f'class="{css_class}" x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
-             f'height="{_num(h)}" fill="{fill}"')
-    if tooltip:
-        return f"<rect {attrs}><title>{escape(tooltip)}</title></rect>"
-    return f"<rect {attrs}/>"
+def _rect(x: float, y: float, w: float, h: float, fill: str, css_class: str) -> str:
+    return (f'<rect class="{css_class}" x="{_num(x)}" y="{_num(y)}" width="{_num(w)}" '
+            f'height="{_num(h)}" fill="{fill}"/>')
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start") -> str:

@@ -32,7 +32,10 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     if not wanted or _git(root, "rev-parse", "--is-inside-work-tree") != "true":
         return {}
     boundary = _shallow_boundary(root)
-    args = ["log", "--format=%x00%H %cI", "--name-only", "--no-renames"]
+    # --relative: paths relative to the region even when it is a folder inside a larger
+    # repository; core.quotePath=false: non-ASCII file names are not wrapped in quotes.
+    args = ["-c", "core.quotePath=false", "log", "--relative", "--format=%x00%H %cI",
+            "--name-only", "--no-renames"]
     if until is not None:
         args.append(f"--until={until.isoformat()}")
     out = _git(root, *args, "--", "sites/")
@@ -42,8 +45,9 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     for record in out.split("\x00"):
         header, _, names = record.strip().partition("\n")
         commit, _, stamp = header.partition(" ")
-        touched = {parts[1] for name in names.split("\n")
-                   if len(parts := name.strip().split("/")) > 2 and parts[0] == "sites"}
+        touched = {parts[1] for name in names.split("\n")   # a name with '"' is still quoted
+                   if len(parts := name.strip().lstrip('"').split("/")) > 2
+                   and parts[0] == "sites"}
         if not commit or commit in boundary or len(touched) > BULK_AGENCIES:
             continue
         try:
@@ -74,8 +78,9 @@ def _shallow_boundary(root: Path) -> frozenset[str]:
 def _git(root: Path, *args: str) -> str | None:
     """stdout of `git -C root ARGS`, stripped; None when git is missing or fails."""
     try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                              encoding="utf-8", errors="replace", timeout=GIT_TIMEOUT,
+                              check=False, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

@@ -341,14 +341,20 @@ def csv_row(score: SiteScore) -> dict[str, str]:
     return {column: _csv_value(data[column]) for column in CSV_COLUMNS}
 
 
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    text = " ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    # an agency name like '=HYPERLINK(...)' is shown as text, not run, in a spreadsheet
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def status_csv(scores: Iterable[SiteScore]) -> str:

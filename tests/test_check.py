@@ -88,6 +88,27 @@ def test_broken_link_missing_image_and_anchor_named_at_their_source_lines(tmp_pa
     assert not (root / "build").exists()
 
 
+def test_a_broken_link_inside_a_longer_working_one_is_named_at_its_own_line(tmp_path: Path
+                                                                            ) -> None:
+    text = """\
+        ---
+        title: Kunjungan
+        date: 2024-05-01
+        ---
+        Lihat [sejarah](../../profil/sejarah/) dan [yang lama](../profil/sejarah/lama/).
+
+        Salah: [sejarah](../profil/sejarah/).
+        """
+    root = make_region(tmp_path, {
+        "sites/dinkes/site.yaml": "name: Dinas Kesehatan\ndescription: Dinas uji.\n",
+        "sites/dinkes/content/profil/sejarah.md": "---\ntitle: Sejarah\n---\nSejarah.\n",
+        "sites/dinkes/content/berita/2024-05-01-kunjungan.md": text})
+    errors = [d for d in check_region(root).diagnostics if d.severity == "error"]
+    where = {(d.path, d.line, d.message.split("'")[1]) for d in errors}
+    src = "sites/dinkes/content/berita/2024-05-01-kunjungan.md"
+    assert where == {(src, 5, "../profil/sejarah/lama/"), (src, 7, "../profil/sejarah/")}
+
+
 def test_github_annotations_and_json(tmp_path: Path) -> None:
     root = make_region(tmp_path, BROKEN_REGION)
     result = run_cli("check", cwd=root, env={"GITHUB_ACTIONS": "true", "SKPDGEN_TODAY": TODAY})
@@ -104,6 +125,7 @@ def test_github_annotations_and_json(tmp_path: Path) -> None:
 
 
 def test_links_from_site_settings_and_own_domain(tmp_path: Path) -> None:
+    """A menu entry of site.yaml is named at its line once, also under a base path."""
     files: dict[str, str | bytes] = {
         "sites/dinkes/site.yaml": """\
             name: Dinas Kesehatan
@@ -127,14 +149,18 @@ def test_links_from_site_settings_and_own_domain(tmp_path: Path) -> None:
             Profil dinas, lihat [portal](../../direktori/).
             """,
     }
-    root = make_region(tmp_path, files)
-    result = check_region(root, today=None)
-    errors = {(d.path, d.line): d.message for d in result.diagnostics if d.severity == "error"}
-    assert ("sites/dinkes/site.yaml", 7) in errors, result.diagnostics
-    assert "/dinkes/profil-lama/" in errors[("sites/dinkes/site.yaml", 7)]
-    own = errors[("sites/disdik/content/profil.md", 4)]
-    assert "own domain https://disdik.ujikab.go.id/" in own
-    assert len(errors) == 2, errors
+    for region_url, base_path in (("https://ujikab.go.id/", "/"),
+                                  ("https://ujikab.go.id/situs/", "/situs/")):
+        files["skpdgen.yaml"] = f"name: Uji\nbase_url: {region_url}\ndescription: Uji.\n"
+        root = make_region(tmp_path / base_path.strip("/"), files)
+        result = check_region(root, today=None)
+        found = [(d.path, d.line) for d in result.diagnostics if d.severity == "error"]
+        errors = {(d.path, d.line): d.message for d in result.diagnostics if d.severity == "error"}
+        assert len(found) == 2, result.diagnostics            # the menu entry once, not per page
+        menu = errors[("sites/dinkes/site.yaml", 7)]
+        assert f"{base_path}dinkes/profil-lama/" in menu and "(on " in menu
+        own = errors[("sites/disdik/content/profil.md", 4)]
+        assert "own domain https://disdik.ujikab.go.id/" in own
 
 
 def test_warnings_heavy_image_duplicate_title_missing_description(tmp_path: Path) -> None:
@@ -202,16 +228,16 @@ def test_scan_html_reads_urls_ids_and_skips_scripts() -> None:
 <script src="../assets/a.js" defer></script></head>
 <body><a href="#top">t</a><h2 id="jadwal">J</h2><a name="lama"></a>
 <!-- <a href="commented"> -->
-<img src="a.jpg" srcset="a-1x.jpg 1x, a-2x.jpg 2x" alt="">
+<img src="a.jpg" srcset="a-1x.jpg 1x, a-2x.jpg 2x" alt=""><img src="b.jpg" id="b"/><br/>
 <meta http-equiv="refresh" content="0; url=../baru/">
 <p>&lt;a href="escaped"&gt;</p></body></html>"""
     scan = scan_html(page)
     assert scan.title == "A & B" and scan.description == "Desc"
-    assert scan.ids == {"jadwal", "lama"}
+    assert scan.ids == {"jadwal", "lama", "b"}
     urls = [(r.kind, r.url) for r in scan.refs]
     assert urls == [("asset", "../assets/a.css"), ("asset", "../assets/a.js"), ("link", "#top"),
                     ("image", "a.jpg"), ("image", "a-1x.jpg"), ("image", "a-2x.jpg"),
-                    ("link", "../baru/")]
+                    ("image", "b.jpg"), ("link", "../baru/")]
     assert [r.line for r in scan.refs][-1] == 9
 
 

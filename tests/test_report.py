@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -247,6 +250,11 @@ def test_report_json_and_csv_equal_the_published_files(built: Built) -> None:
     from_env = run_cli("report", "--format", "csv", cwd=built.root,
                        env={"SKPDGEN_TODAY": TODAY.isoformat()})
     assert from_env.stdout.replace("\r\n", "\n") == built.csv_text.replace("\r\n", "\n")
+    for form in ("json", "csv"):   # byte for byte, whatever the console's encoding
+        raw = subprocess.run([sys.executable, "-m", "skpdgen", "report", "--format", form,
+                              "--today", TODAY.isoformat()], cwd=built.root, capture_output=True,
+                             env={**os.environ, "PYTHONIOENCODING": "ascii"}, check=False)
+        assert raw.stdout == (built.root / "build" / f"status.{form}").read_bytes(), raw.stderr
 
 
 def test_report_table_and_fail_on(built: Built) -> None:
@@ -293,6 +301,17 @@ def test_report_without_a_build_measures_the_sources(built: Built, tmp_path: Pat
     rusak = scores["rusak"]     # broken sources, nothing ever published
     assert (rusak.state, rusak.score, rusak.build, rusak.broken_links) == ("mati", 0, "failed", 2)
     assert rusak.published_is_old is False
+
+
+def test_an_edit_that_breaks_a_site_after_its_build_changes_nothing_until_it_is_built(
+        built: Built, tmp_path: Path) -> None:
+    """The public still sees the last (good) build: the report says what status.json says."""
+    copy = tmp_path / "copy"
+    shutil.copytree(built.root, copy, symlinks=True)
+    write_tree(copy, {"sites/aktif/content/berita/rusak.md": BROKEN})
+    aktif = next(s for s in collect(copy, TODAY, sites=["aktif"]).scores)
+    assert (aktif.build, aktif.build_errors, aktif.broken_links) == ("ok", 0, 0)
+    assert aktif.to_json() == built.sites["aktif"]
 
 
 def test_without_git_only_content_dates_count(built: Built, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -24,6 +26,7 @@ from skpdgen.scorecard import (
     ScoreInput,
     csv_row,
     measure,
+    status_csv,
 )
 from skpdgen.summary import Activity, ItemSummary, SiteSummary
 
@@ -177,6 +180,17 @@ def test_csv_row_has_every_column() -> None:
     assert row["build_errors"] == "0" and row["digital_innovation"] == "false"
 
 
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x.test\",\"klik\")", "+62 283",
+                                  "-1+1", "@SUM(A1)", "\tDinas"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralized(name: str) -> None:
+    entry = ScoreInput(Identity("dinas", name, "dinas", "https://uji.go.id/dinas/"),
+                       summary([Activity("berita", ago(1), None)]), BuildHealth())
+    text = status_csv([measure(entry, REGION, TODAY)])
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["name"] == "'" + name
+    assert row["score"].isdigit() and row["days_since_update"] == "1"
+
+
 def test_terminal_table_colours_states_only_when_asked() -> None:
     scores = [score_of(summary([Activity("berita", ago(d), None)])) for d in (1, 20, 90)]
     plain = format_table(scores, REGION, TODAY.isoformat(), color=False)
@@ -184,6 +198,13 @@ def test_terminal_table_colours_states_only_when_asked() -> None:
     assert "1 aktif, 1 kurang aktif, 1 mati" in plain
     coloured = format_table(scores, REGION, TODAY.isoformat(), color=True)
     assert "\x1b[32maktif" in coloured and "\x1b[31mmati" in coloured
+
+
+def test_terminal_table_does_not_pass_control_characters_of_a_name() -> None:
+    entry = ScoreInput(Identity("dinas", "\x1b[2J\x1b[31mDinas\x07", "dinas", "u"), None,
+                       BuildHealth())
+    table = format_table([measure(entry, REGION, TODAY)], REGION, TODAY.isoformat())
+    assert "\x1b" not in table and "\x07" not in table and "?[2J?[31mDinas?" in table
 
 
 # --- charts ---------------------------------------------------------------------------------
@@ -256,6 +277,24 @@ def test_last_commit_dates_per_agency_and_until(tmp_path: Path) -> None:
     assert {k: v.date() for k, v in earlier.items()} == {
         "a": TODAY - timedelta(days=100), "b": TODAY - timedelta(days=20)}
     assert gitdates.last_commit_dates(repo, ["b"], until=datetime.fromisoformat(ago(25))) == {}
+
+
+def test_region_in_a_subfolder_and_non_ascii_file_names(tmp_path: Path) -> None:
+    """git prints paths from the repository's top and quotes non-ASCII names by default."""
+    repo = tmp_path / "repo"
+    commit_repo(repo, [("x", ago(50))])
+    region = repo / "kabupaten"
+    for slug, name, days in (("a", "site.yaml", 30), ("b", "foto–kegiatan é.jpg", 5),
+                             ("c", 'kutip "a".md', 3)):
+        folder = region / "sites" / slug
+        folder.mkdir(parents=True)
+        (folder / name).write_text("x\n", encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", slug, when=ago(days))
+    dates = gitdates.last_commit_dates(region, ["a", "b", "c", "x"])
+    assert {k: v.date() for k, v in dates.items()} == {
+        "a": TODAY - timedelta(days=30), "b": TODAY - timedelta(days=5),
+        "c": TODAY - timedelta(days=3)}
 
 
 def test_no_repository_or_no_git_gives_no_dates(tmp_path: Path,

@@ -9,12 +9,17 @@ reported once for every page it appears on, at the built file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skpdgen.check.tree import TreeFile, source_file
 from skpdgen.diagnostics import Diagnostic, Severity
+
+# Not part of an address around a needle: what may come before and after it in a source.
+_URL_BEFORE = r"(?<![\w.~%/#?&=+@:-])"
+_URL_AFTER = r"(?![\w.~%/#?&=+@-])"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,39 +47,51 @@ class SourceLocator:
 
     def locate(self, findings: Iterable[Finding]) -> list[Diagnostic]:
         result: list[Diagnostic] = []
+        # a menu entry of site.yaml is on every page: one diagnostic at its line, counted
+        in_config: dict[tuple[str, int, str], tuple[Diagnostic, int]] = {}
         generated: dict[str, tuple[Finding, int]] = {}
         for finding in findings:
-            placed = self._place(finding)
+            placed = self._in_source(finding)
             if placed is not None:
                 result.append(placed)
                 continue
-            key = finding.group or f"{finding.file.path}|{finding.message}"
-            first, count = generated.get(key, (finding, 0))
-            generated[key] = (first, count + 1)
+            placed = self._in_config(finding)
+            if placed is not None and placed.line is not None:
+                at_line = (placed.path, placed.line, finding.group or finding.message)
+                first, count = in_config.get(at_line, (placed, 0))
+                in_config[at_line] = (first, count + 1)
+                continue
+            group = finding.group or f"{finding.file.path}|{finding.message}"
+            first_finding, count = generated.get(group, (finding, 0))
+            generated[group] = (first_finding, count + 1)
+        for diagnostic, count in in_config.values():
+            result.append(replace(diagnostic, message=_on_pages(diagnostic.message, count)))
         for finding, count in generated.values():
-            message = finding.message
-            if count > 1:
-                message += f" (on {count} pages)"
             where = (f"themes/ or sites/{finding.file.site}/templates/" if finding.file.site
                      else "themes/")
             result.append(Diagnostic(f"build/{finding.file.path}", finding.output_line,
-                                     finding.severity, message,
+                                     finding.severity, _on_pages(finding.message, count),
                                      f"it is written by a template, not by a content file: "
                                      f"see {where}"))
         return result
 
-    def _place(self, finding: Finding) -> Diagnostic | None:
+    def _in_source(self, finding: Finding) -> Diagnostic | None:
+        """At the line of the content file the page was made from, if it is written there."""
         src = source_file(self.root, finding.file)
-        if src is not None:
-            line = self._find(src, finding.needles)
-            if line is not None or finding.page_level:
-                return self._diagnostic(src, line, finding)
-        config = self._config_file(finding.file)
-        if config is not None and finding.config_needles:
-            line = self._find(config, finding.config_needles)
-            if line is not None:
-                return self._diagnostic(config, line, finding)
+        if src is None:
+            return None
+        line = self._find(src, finding.needles)
+        if line is not None or finding.page_level:
+            return self._diagnostic(src, line, finding)
         return None
+
+    def _in_config(self, finding: Finding) -> Diagnostic | None:
+        """At the line of site.yaml (or skpdgen.yaml for the portal) that writes it."""
+        config = self._config_file(finding.file)
+        if config is None or not finding.config_needles:
+            return None
+        line = self._find(config, finding.config_needles)
+        return self._diagnostic(config, line, finding) if line is not None else None
 
     def _diagnostic(self, path: Path, line: int | None, finding: Finding) -> Diagnostic:
         return Diagnostic(path.relative_to(self.root).as_posix(), line, finding.severity,
@@ -86,12 +103,18 @@ class SourceLocator:
         return path if path.is_file() else None
 
     def _find(self, path: Path, needles: tuple[str, ...]) -> int | None:
-        """The line of the next unused occurrence of the first needle found in the file."""
+        """The line of the next unused occurrence of the first needle found in the file.
+
+        A line where the needle stands alone (`(../profil/x/)`) wins over one where it is only
+        part of a longer address (`(../../profil/x/)`, `(../profil/x/lama/)`).
+        """
         lines = self._lines(path)
         for needle in needles:
             if not needle:
                 continue
-            hits = [number for number, text in enumerate(lines, start=1) if needle in text]
+            alone = re.compile(_URL_BEFORE + re.escape(needle) + _URL_AFTER)
+            inside = [number for number, text in enumerate(lines, start=1) if needle in text]
+            hits = [n for n in inside if alone.search(lines[n - 1])] or inside
             if hits:
                 used = self._used.get((path, needle), 0)
                 self._used[(path, needle)] = used + 1
@@ -107,3 +130,7 @@ class SourceLocator:
                 lines = []
             self._texts[path] = lines
         return lines
+
+
+def _on_pages(message: str, count: int) -> str:
+    return message + (f" (on {count} pages)" if count > 1 else "")

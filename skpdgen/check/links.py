@@ -38,14 +38,14 @@ def _problem(tree: RegionTree, file: TreeFile, ref: Ref, target: Target) -> Find
     what = WHAT[ref.kind]
     if ref.url.split("#", 1)[0].split("?", 1)[0].endswith(".md"):
         message = f"{what} '{ref.url}' points to a Markdown file, which is not published"
-        return _finding(file, ref, target, message, "write the link relative to this file, "
-                        "e.g. [text](../layanan/izin.md), so it becomes the page's address")
+        return _finding(tree, file, ref, target, message, "write the link relative to this "
+                        "file, e.g. [text](../layanan/izin.md), so it becomes the page's address")
     if target.problem is not None:
-        return _finding(file, ref, target, f"{what} '{ref.url}' {target.problem}",
+        return _finding(tree, file, ref, target, f"{what} '{ref.url}' {target.problem}",
                         HINTS[ref.kind])
     if target.path is None:
         message = f"{what} '{ref.url}' leads nowhere: nothing is published at {target.wanted}"
-        return _finding(file, ref, target, message, HINTS[ref.kind])
+        return _finding(tree, file, ref, target, message, HINTS[ref.kind])
     if ref.kind != "link":
         return None
     problem = tree.anchor_problem(target)
@@ -53,18 +53,19 @@ def _problem(tree: RegionTree, file: TreeFile, ref: Ref, target: Target) -> Find
         return None
     ids = tree.scan(tree.files[target.path]).ids
     hint = did_you_mean(target.fragment, ids) or ANCHOR_HINT
-    return _finding(file, ref, target, f"link '{ref.url}': {problem}", hint, anchor=True)
+    return _finding(tree, file, ref, target, f"link '{ref.url}': {problem}", hint, anchor=True)
 
 
-def _finding(file: TreeFile, ref: Ref, target: Target, message: str, hint: str,
-             anchor: bool = False) -> Finding:
+def _finding(tree: RegionTree, file: TreeFile, ref: Ref, target: Target, message: str,
+             hint: str, anchor: bool = False) -> Finding:
     url = ref.url
     needles = [url, unquote(url), url.removeprefix("./")]
     fragment = urlsplit(url).fragment
     if fragment:
         needles.append("#" + fragment)
         needles.append("#" + unquote(fragment))
-    site_path = target.wanted.lstrip("/")
+    # the address inside the site, as a menu entry of site.yaml writes it: /profil-lama/
+    site_path = target.wanted.removeprefix(tree.base_path).lstrip("/")
     if file.site and site_path.startswith(file.site + "/"):
         site_path = site_path[len(file.site) + 1:]
     config_needles = (url, site_path, site_path.rstrip("/")) if site_path.strip("/") else (url,)

@@ -27,7 +27,7 @@ from skpdgen.model import BuildOptions, build_now
 from skpdgen.pipeline import BuildRequest, build_region, load_site_model
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
-from skpdgen.theme import environment_for, load_theme
+from skpdgen.theme import Theme, environment_for, load_theme
 
 _QUOTED = re.compile(r"'[^']+'")
 
@@ -64,6 +64,7 @@ def check_region(root: Path, sites: tuple[str, ...] = (), today: date | None = N
 
     infos: list[SiteInfo] = []
     outputs: dict[str, list[Output]] = {}
+    theme: Theme | None = None      # loaded once, for the agencies whose build failed
     for site in result.sites:
         if site.ok and site.summary is not None and site.outputs is not None:
             infos.append(SiteInfo(site.slug, site.summary.base_url, site.summary.own_domain))
@@ -74,7 +75,8 @@ def check_region(root: Path, sites: tuple[str, ...] = (), today: date | None = N
                               "add 'description: ...' (one or two sentences): search engines "
                               "and link previews show it")
         else:
-            rendered = _render_anyway(region, site.slug, today)
+            theme = theme or load_theme(region.theme_dir, region.language)
+            rendered = _render_anyway(region, theme, site.slug, today)
             if rendered is not None:
                 infos.append(rendered[0])
                 outputs[site.slug] = rendered[1]
@@ -109,10 +111,9 @@ def _scanned(file: TreeFile) -> bool:
     return file.is_html or file.is_css
 
 
-def _render_anyway(region: Region, slug: str, today: date | None
+def _render_anyway(region: Region, theme: Theme, slug: str, today: date | None
                    ) -> tuple[SiteInfo, list[Output]] | None:
     """Render an agency whose build failed as far as it goes (its errors are already known)."""
-    theme = load_theme(region.theme_dir, region.language)
     options = BuildOptions(now=build_now(today, region))
     scratch = Diagnostics()
     try:

@@ -26,7 +26,7 @@ URL_TAGS = frozenset({tag for tag, _ in URL_ATTRIBUTES} | {"meta"})
 SKIPPED_LINK_RELS = frozenset({"preconnect", "dns-prefetch", "me"})
 
 _SKIP_BLOCK = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
-_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*?)?/?>")
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")   # a trailing / is not an attribute
 _ATTR = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""")
@@ -74,12 +74,14 @@ def scan_html(data: bytes) -> PageScan:
     noindex = False
     line, last = 1, 0
     for match in _TAG.finditer(text):
-        line += text.count("\n", last, match.start())
-        last = match.start()
+        raw = match.group(2)
+        if not raw:
+            continue
         tag = match.group(1).lower()
-        raw = match.group(2) or ""
         if tag not in URL_TAGS and "id=" not in raw:
             continue
+        line += text.count("\n", last, match.start())
+        last = match.start()
         attrs = _attributes(raw)
         if "id" in attrs:
             ids.add(attrs["id"])
@@ -126,8 +128,14 @@ def _attributes(raw: str) -> dict[str, str]:
     attrs: dict[str, str] = {}
     for match in _ATTR.finditer(raw):
         name = match.group(1).lower()
-        value = next((g for g in match.groups()[1:] if g is not None), "")
-        attrs.setdefault(name, html.unescape(value))
+        if name in attrs:       # the first of a repeated attribute counts, as in browsers
+            continue
+        value = match.group(2)
+        if value is None:
+            value = match.group(3)
+            if value is None:
+                value = match.group(4) or ""
+        attrs[name] = html.unescape(value) if "&" in value else value
     return attrs
 
 

@@ -71,10 +71,16 @@ def collect(root: Path, today: date | None = None, sites: Sequence[str] = (),
 
 
 def _recorded_health(entry: object, diags: Diagnostics) -> BuildHealth | None:
-    """How the last real build of an agency went, from its manifest entry (if valid)."""
+    """How the last real build of an agency went, from its manifest entry (if valid).
+
+    The manifest counts errors, not broken links: those are counted again in the sources,
+    for a failed build only (a build that succeeded had none, whatever was edited since).
+    """
     if not isinstance(entry, dict) or entry.get("build") not in ("ok", "failed"):
         return None
+    if entry["build"] == "ok":
+        return BuildHealth()
     errors = entry.get("errors")
-    return BuildHealth(str(entry["build"]), errors if isinstance(errors, int) else None,
-                       BuildHealth.from_diagnostics(diags, True, False).broken_links,
+    return BuildHealth("failed", errors if isinstance(errors, int) else None,
+                       BuildHealth.from_diagnostics(diags, False, False).broken_links,
                        bool(entry.get("published_is_old")))

@@ -46,14 +46,26 @@ def use_color(stream: Any) -> bool:
             and os.environ.get("TERM") != "dumb")
 
 
+def write_exact(text: str) -> None:
+    """UTF-8 bytes as they are, the bytes of status.json/.csv: no newline translation or
+    console encoding (Windows would turn CSV's CRLF into CR CR LF, or fail on a name)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     progress = Progress("measuring")
     card = collect(args.root, _today(args), tuple(args.site or ()), progress=progress)
     progress.done()
     if args.format == "json":
-        sys.stdout.write(status_json(status_document(card.scores, card.today, card.region)))
+        write_exact(status_json(status_document(card.scores, card.today, card.region)))
     elif args.format == "csv":
-        sys.stdout.write(status_csv(card.scores))
+        write_exact(status_csv(card.scores))
     else:
         sys.stdout.write(format_table(card.scores, card.region, card.today.isoformat(),
                                       use_color(sys.stdout)))

@@ -17,7 +17,9 @@ def _cells(score: SiteScore) -> list[str]:
     last = (f"{score.last_update} ({score.last_update_source})" if score.last_update
             else "never")
     build = score.build + (" (old site live)" if score.published_is_old else "")
-    name = score.name if len(score.name) <= NAME_WIDTH else score.name[:NAME_WIDTH - 1] + "…"
+    # a control character in a name (YAML allows "\e[2J") must not drive the terminal
+    name = "".join(c if c.isprintable() else "?" for c in score.name)
+    name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
     return [score.slug, score.state, str(score.score), last, str(score.published_30d),
             str(score.published_90d), str(score.innovations), build, name]
 
