@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import sys
 import time
 from collections.abc import Sequence
@@ -144,6 +145,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # a console that cannot show a character (an agency name, '…') must not crash a command
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     parser = make_parser()
     args = parser.parse_args(argv)
     try:

@@ -22,6 +22,7 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str | None = None
+    code: str | None = None      # a stable kind for machines, e.g. "broken-link"
 
     def format_text(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -57,8 +58,9 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
-        self.items.append(Diagnostic(path, line, "error", message, hint))
+    def error(self, path: str, line: int | None, message: str, hint: str | None = None,
+              code: str | None = None) -> None:
+        self.items.append(Diagnostic(path, line, "error", message, hint, code))
 
     def warning(self, path: str, line: int | None, message: str, hint: str | None = None) -> None:
         self.items.append(Diagnostic(path, line, "warning", message, hint))

@@ -27,6 +27,9 @@ class SiteIndex:
     files: dict[str, str]                 # site path -> src path (static/ and content/)
 
 
+BROKEN_LINK = "broken-link"   # the code of every reference that leads nowhere
+
+
 class PageResolver:
     """Resolves references written in one source file, as seen from one output page."""
 
@@ -121,4 +124,4 @@ class PageResolver:
         return joined
 
     def _error(self, line: int | None, message: str, hint: str | None = None) -> None:
-        self.diags.error(self.diag_path, line, message, hint)
+        self.diags.error(self.diag_path, line, message, hint, code=BROKEN_LINK)

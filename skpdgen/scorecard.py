@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from skpdgen.config.region import Region
 from skpdgen.content.sections import SECTIONS
 from skpdgen.diagnostics import Diagnostic, Diagnostics
 from skpdgen.model import build_now
+from skpdgen.resolve import BROKEN_LINK
 from skpdgen.summary import SiteSummary
 
 STATES = ("aktif", "kurang aktif", "mati")
@@ -64,9 +64,6 @@ SCORE_PARTS = (
 )
 WEIGHT = {p.name: p.weight for p in SCORE_PARTS}
 
-# Diagnostics of a link, image or file that resolves to nothing (see skpdgen/resolve.py).
-_BROKEN_LINK = re.compile(r"^(?:link(?: to)?|image|file|PDF|logo|photo) '.*'"
-                          r"(?: leads to no page|: no such file| not found| points outside)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +80,7 @@ class BuildHealth:
                          ) -> BuildHealth:
         errors = [d for d in diagnostics if d.severity == "error"]
         return BuildHealth("ok" if ok else "failed", len(errors),
-                           sum(1 for d in errors if _BROKEN_LINK.match(d.message)),
+                           sum(1 for d in errors if d.code == BROKEN_LINK),
                            not ok and has_output)
 
 

@@ -161,10 +161,11 @@ def test_summary_json_round_trip_keeps_activity_and_reads_old_files() -> None:
 
 def test_build_health_counts_broken_links() -> None:
     from skpdgen.diagnostics import Diagnostic
+    from skpdgen.resolve import BROKEN_LINK
     diags = [
-        Diagnostic("a.md", 3, "error", "link to 'x.md': no such file (sites/a/content/x.md)"),
-        Diagnostic("a.md", 4, "error", "image '/img/y.jpg' not found (sites/a/static/img/y.jpg)"),
-        Diagnostic("a.md", 5, "error", "link to 'profil/' leads to no page of this site"),
+        Diagnostic("a.md", 3, "error", "link to 'x.md': no such file", code=BROKEN_LINK),
+        Diagnostic("a.md", 4, "error", "image '/img/y.jpg' not found", code=BROKEN_LINK),
+        Diagnostic("a.md", 5, "error", "link to 'profil/' leads to no page", code=BROKEN_LINK),
         Diagnostic("a.md", 1, "error", "'date' must be YYYY-MM-DD"),
         Diagnostic("a.md", 6, "warning", "link to 'd.md', which is a draft or not yet published"),
     ]
