@@ -38,13 +38,14 @@ def read_manifest(out: Path) -> dict[str, SiteState]:
         return {}
 
 
-def write_manifest(out: Path, base_url: str, built: dict[str, tuple[bool, int]],
+def write_manifest(out: Path, base_url: str, built: dict[str, tuple[bool, int, int]],
                    previous: dict[str, SiteState], today: date) -> None:
-    """Record the agencies just built ({slug: (ok, error count)}) over the previous states."""
+    """Record the agencies just built ({slug: (ok, errors, broken links)}) over the previous."""
     sites = dict(previous)
-    for slug, (ok, errors) in built.items():
+    for slug, (ok, errors, broken_links) in built.items():
         has_output = (out / slug).is_dir()
         sites[slug] = {"build": "ok" if ok else "failed", "errors": errors,
+                       "broken_links": broken_links,
                        "published_is_old": (not ok) and has_output, "has_output": has_output}
     manifest = {"skpdgen": __version__, "today": today.isoformat(), "base_url": base_url,
                 "sites": dict(sorted(sites.items()))}

@@ -25,6 +25,7 @@ from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
+from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for, load_theme
 from skpdgen.write import (
@@ -143,12 +144,14 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
-    states = {slug: ("failed" if not r.ok else "ok") for slug, r in by_slug.items()}
     previous = read_manifest(out) if request.write else {}
-    for slug in all_slugs:
-        states.setdefault(slug, str(previous.get(slug, {}).get("build", "ok")))
-    portal_outputs = list(portal.portal_outputs(region, theme, summaries, states, options,
-                                                portal_diags, by_slug))
+    health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
+              for slug, r in by_slug.items()}
+    for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
+        if slug not in health:
+            health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
+    portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
+                                                portal_diags))
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
     for r in results:
@@ -163,8 +166,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
     write_manifest(out, region.base_url,
-                   {r.slug: (r.ok, sum(d.severity == "error" for d in r.diagnostics))
-                    for r in results}, previous, options.today)
+                   {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
+                    for slug, h in health.items() if slug in by_slug}, previous, options.today)
     return region_result
 
 

@@ -23,12 +23,12 @@ from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
 from skpdgen.render.sitemap import robots, sitemap_index, urlset
 from skpdgen.report import status_page
-from skpdgen.scorecard import SiteScore
+from skpdgen.scorecard import BuildHealth, SiteScore
 from skpdgen.summary import ItemSummary, SiteSummary
 from skpdgen.theme import Theme, environment_for
 
 if TYPE_CHECKING:
-    from skpdgen.pipeline import SiteResult
+    pass
 
 HOME_NEWS = 9
 HOME_INNOVATIONS = 6
@@ -44,13 +44,13 @@ def _date(value: str | None) -> datetime | None:
 
 
 def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
-                   builds: dict[str, str], options: BuildOptions, diags: Diagnostics,
-                   results: Mapping[str, SiteResult] | None = None) -> Iterator[Output]:
+                   health: Mapping[str, BuildHealth], options: BuildOptions,
+                   diags: Diagnostics) -> Iterator[Output]:
     """Every file of the portal."""
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
-    scores = status_page.portal_scores(region, summaries, builds, results, today)
+    scores = status_page.portal_scores(region, summaries, health, today)
     score_by_slug = {s.slug: s for s in scores}
     agencies = [_agency(s, score_by_slug[s.slug], t) for s in summaries]
     by_slug = {a["slug"]: a for a in agencies}

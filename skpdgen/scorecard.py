@@ -83,6 +83,18 @@ class BuildHealth:
                            sum(1 for d in errors if d.code == BROKEN_LINK),
                            not ok and has_output)
 
+    @staticmethod
+    def from_manifest(entry: object) -> BuildHealth | None:
+        """The health the last build recorded in build/.skpdgen/manifest.json, if valid."""
+        if not isinstance(entry, dict) or entry.get("build") not in ("ok", "failed"):
+            return None
+        if entry["build"] == "ok":
+            return BuildHealth()
+        errors, broken = entry.get("errors"), entry.get("broken_links")
+        return BuildHealth("failed", errors if isinstance(errors, int) else None,
+                           broken if isinstance(broken, int) else None,
+                           bool(entry.get("published_is_old")))
+
 
 @dataclass(frozen=True, slots=True)
 class Identity:

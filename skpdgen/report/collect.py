@@ -55,7 +55,7 @@ def collect(root: Path, today: date | None = None, sites: Sequence[str] = (),
         diags = Diagnostics()
         model = load_site_model(region, theme, slug, options, diags)
         builds_now = model is not None and not diags.has_errors
-        recorded = _recorded_health(manifest.get(slug), diags)
+        recorded = BuildHealth.from_manifest(manifest.get(slug))
         from_sources = builds_now and (recorded is None or recorded.build == "ok")
         summary = summarize(model) if model is not None and from_sources else load_summary(
             out, slug)
@@ -68,19 +68,3 @@ def collect(root: Path, today: date | None = None, sites: Sequence[str] = (),
             identity = Identity.of_config(region, slug)
         inputs.append(ScoreInput(identity, summary, health))
     return Scorecard(region, options.today, measure_all(region, inputs, options.today))
-
-
-def _recorded_health(entry: object, diags: Diagnostics) -> BuildHealth | None:
-    """How the last real build of an agency went, from its manifest entry (if valid).
-
-    The manifest counts errors, not broken links: those are counted again in the sources,
-    for a failed build only (a build that succeeded had none, whatever was edited since).
-    """
-    if not isinstance(entry, dict) or entry.get("build") not in ("ok", "failed"):
-        return None
-    if entry["build"] == "ok":
-        return BuildHealth()
-    errors = entry.get("errors")
-    return BuildHealth("failed", errors if isinstance(errors, int) else None,
-                       BuildHealth.from_diagnostics(diags, False, False).broken_links,
-                       bool(entry.get("published_is_old")))

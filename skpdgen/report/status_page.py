@@ -33,7 +33,7 @@ from skpdgen.scorecard import (
 from skpdgen.summary import SiteSummary
 
 if TYPE_CHECKING:
-    from skpdgen.pipeline import SiteResult
+    pass
 
 # render.page of the portal: (path, template, page, agencies) -> Output
 PageRenderer = Callable[[str, str, dict[str, Any], list[dict[str, Any]]], Output]
@@ -46,23 +46,15 @@ def state_slug(state: str) -> str:
     return state.replace(" ", "-")
 
 
-def portal_scores(region: Region, summaries: list[SiteSummary], builds: Mapping[str, str],
-                  results: Mapping[str, SiteResult] | None, today: date) -> list[SiteScore]:
-    """Score every agency the portal knows: this build's results, else the last manifest."""
+def portal_scores(region: Region, summaries: list[SiteSummary],
+                  health: Mapping[str, BuildHealth], today: date) -> list[SiteScore]:
+    """Score every agency the portal knows, with the build health the pipeline recorded."""
     by_slug = {s.slug: s for s in summaries}
     inputs = []
-    for slug in sorted(set(by_slug) | set(builds)):
+    for slug in sorted(set(by_slug) | set(health)):
         summary = by_slug.get(slug)
-        result = (results or {}).get(slug)
-        if result is not None:
-            health = BuildHealth.from_diagnostics(result.diagnostics, result.ok,
-                                                  summary is not None)
-        else:   # not rebuilt this time (build --site): its last recorded state
-            ok = builds.get(slug, "ok") == "ok"
-            health = BuildHealth("ok" if ok else "failed", 0 if ok else None,
-                                 0 if ok else None, not ok and summary is not None)
         identity = Identity.of_summary(summary) if summary else Identity.of_config(region, slug)
-        inputs.append(ScoreInput(identity, summary, health))
+        inputs.append(ScoreInput(identity, summary, health.get(slug, BuildHealth())))
     return measure_all(region, inputs, today)
 
 
