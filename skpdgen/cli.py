@@ -60,7 +60,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
     print(line, file=sys.stderr)
     if result.failed:
-        print(f"failed: {', '.join(result.failed)} (their previous output is kept)",
+        print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",
               file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
 
