@@ -113,6 +113,9 @@ def init_region(target: Path) -> Path:
     """A new region repository: skpdgen.yaml, the default theme, a sample agency, CI files."""
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} exists and is not empty; nothing was changed")
+    if not (PACKAGE_THEMES / "default").is_dir():
+        raise ScaffoldError(f"the default theme is not at {PACKAGE_THEMES}; install skpdgen from "
+                            "its repository (pip install -e .) so init can copy it")
     target.mkdir(parents=True, exist_ok=True)
     _create(target / REGION_FILE, """\
 # The region: the portal of the kabupaten. Every key is explained in the README.
@@ -126,8 +129,7 @@ freshness:
 
 """ + scaffold_ci.DEPLOY_CONFIG)
     _create(target / ".gitignore", "/build/\n__pycache__/\n")
-    if PACKAGE_THEMES.is_dir():
-        shutil.copytree(PACKAGE_THEMES, target / "themes")
+    shutil.copytree(PACKAGE_THEMES, target / "themes")
     new_site(target, "contoh", "Dinas Contoh")
     new_content(target, "berita", "contoh", "Situs Dinas Contoh Diluncurkan")
     _write_ci(target)
