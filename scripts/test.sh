@@ -25,6 +25,12 @@ if command -v npm >/dev/null 2>&1 && [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --silent --no-audit --no-fund >/dev/null
 fi
 
+# Lighthouse (mobile, every category >= 95) on three demo pages, when asked (CI asks):
+# before the suite, so the suite's summary stays the last line of the log.
+if [ "${SKPDGEN_LIGHTHOUSE:-0}" = 1 ]; then
+  bash scripts/lighthouse.sh
+fi
+
 python3 -m ruff check skpdgen tests scripts
 python3 -m mypy
 python3 -m pytest "$@"
