@@ -240,13 +240,8 @@ def _file_map(files: SiteFiles) -> list[tuple[str, str]]:
 
 def _folder_paths(published: list[SourcePage]) -> set[str]:
     """Plain-page folders get a list page (profil/), unless an index page is there already."""
-    folders = set()
-    for s in published:
-        if s.section and s.section not in SECTIONS:
-            parts = s.site_path.strip("/").split("/")
-            for depth in range(1, len(parts)):
-                folders.add("/".join(parts[:depth]) + "/")
-    return folders
+    return {folder for s in published if s.section and s.section not in SECTIONS
+            for folder in urls.parent_folders(s.site_path)}
 
 
 def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Agency,

@@ -37,15 +37,6 @@ class Theme:
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
-    def fingerprint(self) -> str:
-        """A hash of every template, string and asset: changes when the theme changes."""
-        digest = hashlib.sha256()
-        for path in sorted(self.root.rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(self.root).as_posix().encode())
-                digest.update(path.read_bytes())
-        return digest.hexdigest()[:16]
-
 
 def load_theme(root: Path, language: str) -> Theme:
     return Theme(root, i18n.load_translator(root, language), _assets(root / "static"))

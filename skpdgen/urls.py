@@ -51,9 +51,10 @@ def root_prefix(site_path: str) -> str:
     return "../" * depth
 
 
-def relative(from_site_path: str, to_site_path: str) -> str:
-    """A relative link from one page to another site path (never empty)."""
-    return root_prefix(from_site_path) + to_site_path or "./"
+def parent_folders(site_path: str) -> list[str]:
+    """The folders above a page: 'profil/tim/kepala/' -> ['profil/', 'profil/tim/']."""
+    parts = site_path.strip("/").split("/")
+    return ["/".join(parts[:depth]) + "/" for depth in range(1, len(parts))]
 
 
 def absolute(base_url: str, site_path: str) -> str:

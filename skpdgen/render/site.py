@@ -155,9 +155,8 @@ class SiteRenderer:
         for page in self.model.pages:
             if page.kind != "page":
                 continue
-            parts = page.path.strip("/").split("/")
-            for depth in range(1, len(parts)):
-                folders.setdefault("/".join(parts[:depth]) + "/", []).append(page)
+            for folder in urls.parent_folders(page.path):
+                folders.setdefault(folder, []).append(page)
         existing = {p.path for p in self.model.pages}
         for path, pages in sorted(folders.items()):
             if path in existing:
