@@ -31,7 +31,6 @@ def generate(root: Path, agencies: int, items: int) -> int:
     """Write the region; returns the number of Markdown pages."""
     (root / "skpdgen.yaml").write_text(
         "name: Pemerintah Kabupaten Bench\nbase_url: https://bench.go.id/\n", encoding="utf-8")
-    shutil.copytree(REPO / "themes", root / "themes")
     start = date(2026, 11, 1)
     pages = 0
     for a in range(agencies):

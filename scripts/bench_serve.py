@@ -50,7 +50,6 @@ def copy_demo(root: Path) -> tuple[str, Path]:
     """The repository's demo region; returns (agency, a news file to edit)."""
     shutil.copy(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
-    shutil.copytree(REPO / "themes", root / "themes")
     news = sorted((root / "sites/dinkes/content/berita").glob("*.md"))
     plain = [p for p in news if not re.search(r"^slug:", p.read_text(), re.MULTILINE)]
     return "dinkes", plain[0]
@@ -62,7 +61,6 @@ def generate(root: Path, agencies: int, items: int) -> tuple[str, Path]:
     (root / "skpdgen.yaml").write_text(
         "name: Pemerintah Kabupaten Uji Beban\nbase_url: https://ujibeban.go.id/\n",
         encoding="utf-8")
-    shutil.copytree(REPO / "themes", root / "themes")
     for a in range(agencies):
         site = root / "sites" / f"dinas-{a:02d}"
         folder = site / "content" / "berita"

@@ -41,7 +41,6 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def build_demo(root: Path) -> Path:
     shutil.copy2(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
-    shutil.copytree(REPO / "themes", root / "themes")
     subprocess.run([sys.executable, "-m", "skpdgen", "build", "--today", TODAY], cwd=root,
                    check=True, capture_output=True)
     return root / "build"

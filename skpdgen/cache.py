@@ -69,7 +69,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def region_key(region_root: Path, theme_root: Path, options: BuildOptions) -> str:
+def region_key(region_root: Path, theme_layers: tuple[Path, ...], options: BuildOptions) -> str:
     """What every agency depends on: code, options, skpdgen.yaml, the theme (once a build)."""
     digest = hashlib.sha256()
     digest.update(code_fingerprint().encode())
@@ -77,7 +77,8 @@ def region_key(region_root: Path, theme_root: Path, options: BuildOptions) -> st
     config = region_root / "skpdgen.yaml"
     digest.update(config.read_bytes() if config.is_file() else b"")
     digest.update(b"\1theme\1")
-    _hash_tree(digest, theme_root)
+    for layer in theme_layers:
+        _hash_tree(digest, layer)
     return digest.hexdigest()
 
 

@@ -133,11 +133,12 @@ def filesize(size: int | None, lang: str = "id") -> str:
     return text.replace(".", ",") if lang == "id" else text
 
 
-def load_translator(theme_dir: Path, lang: str) -> Translator:
-    """Strings of `lang` over those of `id` (so a missing English string shows in Indonesian)."""
+def load_translator(layers: tuple[Path, ...], lang: str) -> Translator:
+    """Strings of `lang` over those of `id` (so a missing English string shows in Indonesian);
+    within a language, a front theme layer's strings over the built-in ones."""
     strings: dict[str, Any] = {}
-    for code in dict.fromkeys(("id", lang)):
-        path = theme_dir / "i18n" / f"{code}.yaml"
+    for code, layer in ((c, la) for c in dict.fromkeys(("id", lang)) for la in reversed(layers)):
+        path = layer / "i18n" / f"{code}.yaml"
         if not path.exists():
             continue
         try:

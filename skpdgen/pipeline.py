@@ -27,7 +27,7 @@ from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
-from skpdgen.theme import Theme, environment_for, load_theme
+from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
     WriteError,
@@ -110,7 +110,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     portal is built), so a preview can reload that agency's pages without waiting.
     """
     region = load_region(request.root)
-    if theme is None or theme.root != region.theme_dir or theme.translator.lang != region.language:
+    if (theme is None or theme.layers != theme_layers(region.theme_dir)
+            or theme.translator.lang != region.language):
         theme = load_theme(region.theme_dir, region.language)
     all_slugs = discover_agencies(region)
     for slug in request.sites:
@@ -176,7 +177,7 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                  ) -> Iterator[SiteResult]:
     jobs = max(1, min(request.jobs, len(slugs)))
     total = len(slugs)
-    key = cache.region_key(region.root, theme.root, options) if request.write else None
+    key = cache.region_key(region.root, theme.layers, options) if request.write else None
     if jobs == 1:
         for done, slug in enumerate(slugs, start=1):
             if progress:

@@ -5,7 +5,6 @@ Nothing here ever overwrites a file: an existing target is a UsageError-like Sca
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from skpdgen.config.agency import SITE_FILE, check_slug
 from skpdgen.config.region import REGION_FILE
 from skpdgen.content.sections import SECTIONS
 from skpdgen.diagnostics import ConfigError, Diagnostic, did_you_mean
-
-PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "themes"
 
 
 class ScaffoldError(Exception):
@@ -113,9 +110,6 @@ def init_region(target: Path) -> Path:
     """A new region repository: skpdgen.yaml, the default theme, a sample agency, CI files."""
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} exists and is not empty; nothing was changed")
-    if not (PACKAGE_THEMES / "default").is_dir():
-        raise ScaffoldError(f"the default theme is not at {PACKAGE_THEMES}; install skpdgen from "
-                            "its repository (pip install -e .) so init can copy it")
     target.mkdir(parents=True, exist_ok=True)
     _create(target / REGION_FILE, """\
 # The region: the portal of the kabupaten. Every key is explained in the README.
@@ -129,7 +123,6 @@ freshness:
 
 """ + scaffold_ci.DEPLOY_CONFIG)
     _create(target / ".gitignore", "/build/\n__pycache__/\n")
-    shutil.copytree(PACKAGE_THEMES, target / "themes")
     new_site(target, "contoh", "Dinas Contoh")
     new_content(target, "berita", "contoh", "Situs Dinas Contoh Diluncurkan")
     _write_ci(target)

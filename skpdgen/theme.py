@@ -25,33 +25,57 @@ class Asset:
     source: Path
 
 
+BUILTIN_THEME = Path(__file__).resolve().parent / "themes" / "default"
+"""The default theme, shipped inside the package: the base layer of every region's theme."""
+
+
 @dataclass(frozen=True, slots=True)
 class Theme:
-    """A theme's folders, strings and fingerprinted assets; loaded once per build."""
+    """A theme's layers, strings and fingerprinted assets; loaded once per build.
 
-    root: Path
+    `layers` is the region's themes/<name>/ (when it exists) in front of the built-in theme:
+    a region overrides the built-in one file by file (a template, the stylesheet, a string).
+    """
+
+    layers: tuple[Path, ...]
     translator: Translator
     assets: dict[str, Asset]
 
     @property
-    def templates_dir(self) -> Path:
-        return self.root / "templates"
+    def root(self) -> Path:
+        """The first layer: the region's own theme folder, else the built-in theme."""
+        return self.layers[0]
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [layer / "templates" for layer in self.layers if (layer / "templates").is_dir()]
 
 
-def load_theme(root: Path, language: str) -> Theme:
-    return Theme(root, i18n.load_translator(root, language), _assets(root / "static"))
+def theme_layers(region_theme_dir: Path) -> tuple[Path, ...]:
+    """The region's theme folder (if it exists) in front of the built-in default theme."""
+    if region_theme_dir.is_dir() and region_theme_dir.resolve() != BUILTIN_THEME:
+        return (region_theme_dir, BUILTIN_THEME)
+    return (BUILTIN_THEME,)
 
 
-def _assets(static_dir: Path) -> dict[str, Asset]:
+def load_theme(region_theme_dir: Path, language: str) -> Theme:
+    layers = theme_layers(region_theme_dir)
+    return Theme(layers, i18n.load_translator(layers, language), _assets(layers))
+
+
+def _assets(layers: tuple[Path, ...]) -> dict[str, Asset]:
+    """Every static file of every layer; a front layer's file replaces the same name behind."""
     assets: dict[str, Asset] = {}
-    if not static_dir.is_dir():
-        return assets
-    for path in sorted(static_dir.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
+    for layer in reversed(layers):
+        static_dir = layer / "static"
+        if not static_dir.is_dir():
             continue
-        name = path.relative_to(static_dir).as_posix()
-        assets[name] = Asset(name, "assets/" + fingerprinted(name, path.read_bytes()), path)
-    return assets
+        for path in sorted(static_dir.rglob("*")):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            name = path.relative_to(static_dir).as_posix()
+            assets[name] = Asset(name, "assets/" + fingerprinted(name, path.read_bytes()), path)
+    return dict(sorted(assets.items()))
 
 
 def fingerprinted(name: str, data: bytes) -> str:
@@ -62,11 +86,11 @@ def fingerprinted(name: str, data: bytes) -> str:
 
 
 def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
-    """A Jinja environment: the agency's templates/ (if any) in front of the theme's."""
+    """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers."""
     loaders: list[jinja2.BaseLoader] = []
     if override_dir is not None and override_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(override_dir))
-    loaders.append(jinja2.FileSystemLoader(theme.templates_dir))
+    loaders.extend(jinja2.FileSystemLoader(d) for d in theme.template_dirs)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -36,14 +35,23 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def make_region(root: Path, files: dict[str, str | bytes], *, with_theme: bool = True) -> Path:
-    """A region repository in `root`: skpdgen.yaml (unless given), the real default theme."""
+def make_region(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A region repository in `root`: skpdgen.yaml (unless given); the built-in theme applies."""
     if "skpdgen.yaml" not in files:
         files = {"skpdgen.yaml": REGION_YAML, **files}
     write_tree(root, files)
-    if with_theme and not (root / "themes").exists():
-        shutil.copytree(REPO / "themes", root / "themes")
     return root
+
+
+BUILTIN_THEME = REPO / "skpdgen" / "themes" / "default"
+
+
+def override_theme_file(root: Path, rel: str) -> Path:
+    """A copy of one built-in theme file in the region's themes/default/ (a partial override)."""
+    target = root / "themes" / "default" / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes((BUILTIN_THEME / rel).read_bytes())
+    return target
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from conftest import make_region, run_cli
+from conftest import make_region, override_theme_file, run_cli
 
 from skpdgen.cache import CacheEntry
 from skpdgen.model import BuildOptions
@@ -77,7 +77,7 @@ def test_an_edit_rebuilds_only_its_agency(tmp_path: Path) -> None:
 def test_theme_region_config_and_static_changes_rebuild(tmp_path: Path) -> None:
     root = region(tmp_path)
     build(root)
-    template = root / "themes/default/templates/single.html"
+    template = override_theme_file(root, "templates/single.html")
     template.write_text(template.read_text(encoding="utf-8") + "\n{# changed #}\n",
                         encoding="utf-8")
     status, stderr = build(root)

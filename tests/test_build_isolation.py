@@ -109,8 +109,7 @@ def test_second_build_writes_nothing_and_never_touches_sources(region: Path) -> 
     assert tree_hashes(region / "build") == first
     assert _sources(region) == sources
     assert {p: p.stat().st_mtime_ns for p in (region / "sites").rglob("*")} == mtimes
-    assert sorted(p.name for p in region.iterdir()) == ["build", "sites", "skpdgen.yaml",
-                                                         "themes"]
+    assert sorted(p.name for p in region.iterdir()) == ["build", "sites", "skpdgen.yaml"]
 
 
 def test_clean_and_parallel_builds_give_the_same_bytes(region: Path, tmp_path: Path) -> None:

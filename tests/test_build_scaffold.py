@@ -39,9 +39,9 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_init_creates_a_region_that_builds(region: Path, tmp_path: Path) -> None:
-    for rel in ("skpdgen.yaml", "themes/default/templates/base.html", "sites/contoh/site.yaml",
-                ".gitignore"):
+    for rel in ("skpdgen.yaml", "sites/contoh/site.yaml", ".gitignore"):
         assert (region / rel).is_file(), rel
+    assert not (region / "themes").exists()   # the built-in theme applies
     assert list((region / "sites/contoh/content/berita").glob("*.md"))
     copy = tmp_path / "copy"
     result = run_cli("init", str(copy), cwd=tmp_path)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_region, run_cli
+from conftest import BUILTIN_THEME, REPO, make_region, run_cli
 from fixtures.region import TODAY, make_fixture_region, tree_hashes
 
 from skpdgen.check import check_region
@@ -289,7 +289,7 @@ def test_resolution_against_the_whole_region() -> None:
 
 def test_a_broken_link_in_a_template_is_reported_once(tmp_path: Path) -> None:
     root = make_region(tmp_path, BROKEN_REGION)
-    base = (root / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    base = (BUILTIN_THEME / "templates/base.html").read_text(encoding="utf-8")
     assert "<main" in base
     override = base.replace("<main", '<a href="{{ root }}arsip-lama/">Arsip</a><main', 1)
     (root / "sites/disdik/templates").mkdir()

@@ -118,7 +118,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     git(root, "config", "user.name", "Diskominfo")
     git(root, "config", "user.email", "diskominfo@example.id")
     git(root, "config", "commit.gpgsign", "false")
-    git(root, "add", "skpdgen.yaml", "themes")
+    git(root, "add", "skpdgen.yaml")
     git(root, "commit", "-q", "-m", "region", when=stamp(200))
     for slug, days_ago in COMMITS:
         git(root, "add", f"sites/{slug}")

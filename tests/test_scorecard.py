@@ -325,7 +325,7 @@ def test_status_strings_exist_in_both_languages() -> None:
         if not isinstance(node, dict):
             return {prefix}
         return {k for key, v in node.items() for k in keys(v, f"{prefix}.{key}")}
-    i18n = REPO / "themes" / "default" / "i18n"
+    i18n = REPO / "skpdgen" / "themes" / "default" / "i18n"
     id_keys = keys(yaml.safe_load((i18n / "id.yaml").read_text(encoding="utf-8"))["status"])
     en_keys = keys(yaml.safe_load((i18n / "en.yaml").read_text(encoding="utf-8"))["status"])
     assert id_keys == en_keys

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import make_region, run_cli
+from conftest import make_region, override_theme_file, run_cli
 
 TODAY = "2024-06-15"
 
@@ -535,7 +535,7 @@ def test_theme_change_rebuilds_every_agency(served: Served) -> None:
     def stylesheet(path: str) -> str:
         return re.findall(r'href="([^"]*main\.[0-9a-f]+\.css)"', served.get(path).body)[0]
     before = stylesheet("/disdik/")
-    css = served.root / "themes/default/static/css/main.css"
+    css = override_theme_file(served.root, "static/css/main.css")
     css.write_text(css.read_text() + "\n.uji{color:red}\n")
     served.wait_until(lambda: stylesheet("/disdik/") != before, 15, "new stylesheet")
     assert stylesheet("/dinkes/") == stylesheet("/disdik/")

@@ -7,11 +7,13 @@ style), so these tests also prove the reload works under such a policy.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import override_theme_file
 from test_serve import Served, make_serve_region, news, serve_factory  # noqa: F401 - fixture
 
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -116,11 +118,16 @@ def test_broken_front_matter_shows_in_the_browser_then_recovers(served: Served,
 
 
 def test_css_change_restyles_without_a_reload(served: Served, page: Any) -> None:
+    # the region's own stylesheet (a partial override of the built-in theme): creating the
+    # override folder is a theme change (full rebuild); editing the stylesheet is a CSS swap
+    seen = len(served.log())
+    css = override_theme_file(served.root, "static/css/main.css")
+    served.wait_until(lambda: "rebuilt" in served.log()[seen:], 15, "the theme rebuild")
+    time.sleep(0.3)
     open_page(page, served, "/dinkes/")
     mark_tab(page)
     probe = "getComputedStyle(document.querySelector('.masthead')).borderTopColor"
     assert page.evaluate(probe) != "rgb(1, 2, 3)"
-    css = served.root / "themes/default/static/css/main.css"
     css.write_text(css.read_text() + "\n.masthead{border-top:7px solid rgb(1,2,3)}\n")
     page.wait_for_function(f"() => {probe} === 'rgb(1, 2, 3)'")
     assert not was_reloaded(page)

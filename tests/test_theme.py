@@ -74,7 +74,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     shutil.copy2(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
-    shutil.copytree(REPO / "themes", root / "themes")
     result = run_cli("build", "--today", TODAY, cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "build"
@@ -237,12 +236,12 @@ def _keys(d: dict[str, object], prefix: str = "") -> Iterator[str]:
 
 
 def test_both_languages_have_every_interface_string() -> None:
-    folder = REPO / "themes" / "default" / "i18n"
+    folder = REPO / "skpdgen" / "themes" / "default" / "i18n"
     ids = set(_keys(yaml.safe_load((folder / "id.yaml").read_text(encoding="utf-8"))))
     ens = set(_keys(yaml.safe_load((folder / "en.yaml").read_text(encoding="utf-8"))))
     assert ids - ens == set(), "missing in en.yaml"
     assert ens - ids == set(), "missing in id.yaml"
     used = set()
-    for template in (REPO / "themes" / "default" / "templates").rglob("*.html"):
+    for template in (REPO / "skpdgen" / "themes" / "default" / "templates").rglob("*.html"):
         used |= set(re.findall(r"\bt\(['\"]([a-z_]+\.[a-z_0-9.]+)['\"]\s*[,)]", template.read_text("utf-8")))
     assert used - ids == set(), "templates use strings that id.yaml lacks"

@@ -1,6 +1,6 @@
 """Quality gates of the default theme in a real browser (Debian Chromium through Playwright).
 
-The demo region (skpdgen.yaml + sites/ + themes/ of this repository) is built into a temporary
+The demo region (skpdgen.yaml + sites/ of this repository, with the built-in theme) is built into a temporary
 folder with `--today 2026-11-29`, served on 127.0.0.1 with the Content-Security-Policy that the
 theme promises to work under, and every page type of an agency and of the portal is checked:
 
@@ -92,10 +92,9 @@ NO_MENU = {"alias"}
 
 
 def copy_demo(dest: Path) -> Path:
-    """The repository's demo region (config, sites, themes) copied into dest."""
+    """The repository's demo region (config, sites) copied into dest."""
     shutil.copy2(REPO / "skpdgen.yaml", dest / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", dest / "sites")
-    shutil.copytree(REPO / "themes", dest / "themes")
     return dest
 
 

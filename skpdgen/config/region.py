@@ -61,7 +61,8 @@ REGION_SCHEMA: dict[str, Field] = {
     "language": f(choice("id", "en"), "Interface language: id (default) or en",
                   type_name="id | en"),
     "timezone": f(_timezone, "Timezone used to read dates (default Asia/Jakarta)"),
-    "theme": f(line_text, "Theme folder under themes/ (default: default)"),
+    "theme": f(line_text, "Theme folder under themes/ that overrides the built-in theme file by file "
+                          "(default: default, the built-in theme; themes/default/ may override parts of it)"),
     "logo": f(line_text, "Region logo: a path under the repository's static/ folder, e.g. /logo.svg"),
     "tagline": f(line_text, "Short line under the region name on the portal"),
     "description": f(text, "Portal description (meta description, home intro)"),
@@ -150,7 +151,7 @@ def load_region(root: Path) -> Region:
     if region.dead_days < region.stale_days:
         raise ConfigError([Diagnostic(REGION_FILE, None, "error",
                                       "freshness.dead_days must not be less than stale_days")])
-    if not region.theme_dir.is_dir():
+    if region.theme != "default" and not region.theme_dir.is_dir():
         raise ConfigError([Diagnostic(REGION_FILE, None, "error",
                                       f"theme '{region.theme}' not found in themes/",
                                       "create themes/<name>/ or remove 'theme'")])
