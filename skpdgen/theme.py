@@ -7,10 +7,16 @@ errors, so a typo in a template fails the build instead of printing nothing.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
@@ -85,13 +91,65 @@ def fingerprinted(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
 
 
+class AgencySandbox(ImmutableSandboxedEnvironment):
+    """The environment of an agency that overrides templates: agency folders are untrusted.
+
+    Jinja's immutable sandbox (no `__` attributes, no mutation of lists and dicts, no unsafe
+    callables) plus: no attribute of a filesystem path, module, class or code object, so the
+    template context (plain data, documented in docs/templates.md) leads nowhere else.
+    """
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        return not isinstance(obj, _OPAQUE) and not isinstance(value, _OPAQUE)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if not super().is_safe_callable(obj):
+            return False
+        owner = getattr(obj, "__self__", None)
+        return not isinstance(obj, _OPAQUE) and not isinstance(owner, _OPAQUE)
+
+
+_OPAQUE = (os.PathLike, types.ModuleType, type, types.CodeType, types.FrameType)
+
+
+class AgencyTemplateLoader(jinja2.FileSystemLoader):
+    """An agency's templates/: only regular files inside it, never a link or a device."""
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        base = Path(self.searchpath[0])
+        path = base
+        for part in jinja2.loaders.split_template_path(template):
+            path = path / part
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                raise jinja2.TemplateNotFound(template) from None
+            if stat.S_ISLNK(mode) or not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise jinja2.TemplateError(
+                    f"{path}: only regular files are read from an agency's templates/"
+                    " (no links, pipes or devices)")
+        if not stat.S_ISREG(mode):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
-    """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers."""
+    """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers.
+
+    The theme is trusted code (it is reviewed with the region); an agency's own templates are
+    not, so an environment that includes them is sandboxed (see AgencySandbox).
+    """
     loaders: list[jinja2.BaseLoader] = []
-    if override_dir is not None and override_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(override_dir))
+    sandboxed = override_dir is not None and override_dir.is_dir()
+    if sandboxed:
+        assert override_dir is not None
+        loaders.append(AgencyTemplateLoader(override_dir))
     loaders.extend(jinja2.FileSystemLoader(d) for d in theme.template_dirs)
-    env = jinja2.Environment(
+    env_class = AgencySandbox if sandboxed else jinja2.Environment
+    env = env_class(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -131,3 +189,22 @@ def environment_for(theme: Theme, override_dir: Path | None) -> jinja2.Environme
             _ENVIRONMENTS.clear()
         cached = _ENVIRONMENTS[key] = (theme, make_environment(theme, override))
     return cached[1]
+
+
+def error_location(exc: BaseException) -> tuple[str | None, int | None]:
+    """(template file, line) where a render error happened, from the traceback Jinja rewrote.
+
+    Syntax errors carry both; runtime errors (a sandbox refusal, an undefined variable) only
+    have them as the innermost template frame of the traceback.
+    """
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    if filename and line:
+        return filename, line
+    tb = exc.__traceback__
+    while tb is not None:
+        code_file = tb.tb_frame.f_code.co_filename
+        if not code_file.endswith(".py") and not code_file.startswith("<"):
+            filename, line = code_file, tb.tb_lineno
+        tb = tb.tb_next
+    return filename, line

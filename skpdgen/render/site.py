@@ -26,7 +26,7 @@ from skpdgen.render.context import (
     site_view,
 )
 from skpdgen.render.meta import jsonld, organization, shorten, when_iso
-from skpdgen.theme import Theme
+from skpdgen.theme import Theme, error_location
 
 DEFAULT_ACCENT = "#0b4f8a"
 HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 6, "innovations": 3}
@@ -272,10 +272,10 @@ class SiteRenderer:
 def template_error(exc: jinja2.TemplateError, template: str, root: Path
                    ) -> tuple[str, int | None, str, str]:
     """(path relative to the region root, line, message, hint) of a template failure."""
-    name = str(getattr(exc, "filename", None) or getattr(exc, "name", None) or template)
+    filename, line = error_location(exc)
+    name = str(filename or getattr(exc, "name", None) or template)
     with contextlib.suppress(ValueError):
         name = Path(name).resolve().relative_to(root.resolve()).as_posix()
-    line = getattr(exc, "lineno", None)
     return (name, line, f"template error: {exc.message or exc}",
             "fix the template (variables are listed in docs/templates.md)")
 
