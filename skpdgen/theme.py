@@ -118,7 +118,7 @@ class AgencyTemplateLoader(jinja2.FileSystemLoader):
     """An agency's templates/: only regular files inside it, never a link or a device."""
 
     def get_source(self, environment: jinja2.Environment, template: str
-                   ) -> tuple[str, str | None, Callable[[], bool] | None]:
+                   ) -> tuple[str, str, Callable[[], bool]]:
         base = Path(self.searchpath[0])
         path = base
         for part in jinja2.loaders.split_template_path(template):
