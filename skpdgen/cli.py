@@ -24,10 +24,14 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
 def _date_arg(value: str) -> date:
+    from skpdgen.config.schema import year_problem
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date (use YYYY-MM-DD)") from None
+    if year_problem(day):
+        raise argparse.ArgumentTypeError(f"'{value}': {year_problem(day)} (check the year)")
+    return day
 
 
 def _today(args: argparse.Namespace) -> date | None:

@@ -14,7 +14,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from skpdgen import markdown, media, urls
+from skpdgen import markdown, media, safeurl, urls
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
@@ -391,7 +391,8 @@ def _menu(agency: Agency, pages: list[Page], sections: dict[str, SectionList],
         entries = []
         for item in agency.menu:
             target = item["url"]
-            external = "://" in target
+            parts = safeurl.split(target)   # validated in site.yaml: http(s), mailto, tel, path
+            external = bool(parts and parts.scheme)
             path = target if external else (target.strip("/") + "/" if target.strip("/") else "")
             entries.append(MenuEntry(item["title"], path, external))
         return tuple(entries)

@@ -21,6 +21,7 @@ from pathlib import Path
 from skpdgen import cache, lock, markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
+from skpdgen.config.schema import year_problem
 from skpdgen.content.load import discover, load_page
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.manifest import read_manifest, write_manifest
@@ -409,4 +410,11 @@ def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> Non
 def env_today() -> date | None:
     """SKPDGEN_TODAY, when set (a ValueError names the problem)."""
     raw = os.environ.get("SKPDGEN_TODAY")
-    return date.fromisoformat(raw) if raw else None
+    if not raw:
+        return None
+    day = date.fromisoformat(raw)
+    problem = year_problem(day)
+    if problem:
+        raise ConfigError([Diagnostic("SKPDGEN_TODAY", None, "error", f"'{raw}': {problem}",
+                                      "check the year")])
+    return day

@@ -16,6 +16,7 @@ from skpdgen.config.schema import (
     email,
     f,
     line_text,
+    link,
     list_of,
     mapping,
     string_list,
@@ -49,7 +50,7 @@ SOCIAL_SCHEMA: dict[str, Field] = {
 }
 MENU_SCHEMA: dict[str, Field] = {
     "title": f(line_text, "Menu text", required=True),
-    "url": f(line_text, "A site path such as 'berita/' or a full URL", required=True),
+    "url": f(link, "A site path such as 'berita/' or a full URL", required=True),
 }
 
 SITE_SCHEMA: dict[str, Field] = {
