@@ -102,6 +102,9 @@ def region_key(region_root: Path, theme_layers: tuple[Path, ...], options: Build
 def site_key(region_key: str, agency_root: Path) -> str:
     """The region key plus every file of the agency."""
     digest = hashlib.sha256(region_key.encode())
+    if agency_root.is_symlink():   # an error (load_agency); never walk where it points
+        digest.update(b"<link>" + os.fsencode(os.readlink(agency_root)))
+        return digest.hexdigest()
     _hash_tree(digest, agency_root)
     return digest.hexdigest()
 

@@ -128,9 +128,9 @@ class AgencyTemplateLoader(jinja2.FileSystemLoader):
             except OSError:
                 raise jinja2.TemplateNotFound(template) from None
             if stat.S_ISLNK(mode) or not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                raise jinja2.TemplateError(
-                    f"{path}: only regular files are read from an agency's templates/"
-                    " (no links, pipes or devices)")
+                raise jinja2.TemplateSyntaxError(
+                    "only regular files are read from an agency's templates/"
+                    " (no links, pipes or devices)", 1, template, str(path))
         if not stat.S_ISREG(mode):
             raise jinja2.TemplateNotFound(template)
         return super().get_source(environment, template)

@@ -24,6 +24,7 @@ from skpdgen.config.schema import (
     url,
     validate,
 )
+from skpdgen.content.publishable import source_file_problem
 from skpdgen.diagnostics import Diagnostics, did_you_mean
 
 SITE_FILE = "site.yaml"
@@ -131,6 +132,10 @@ def load_agency(region: Region, slug: str, diags: Diagnostics) -> Agency | None:
     if problem:
         diags.error(f"sites/{slug}", None, f"agency folder name {problem}",
                     "rename the folder, e.g. sites/dinkes")
+        return None
+    unreadable = source_file_problem(root / SITE_FILE, root)
+    if unreadable:
+        diags.error(path, None, unreadable, "site.yaml must be an ordinary file in the folder")
         return None
     try:
         raw = (root / SITE_FILE).read_bytes()
