@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from skpdgen import __version__
-from skpdgen.diagnostics import ConfigError
+from skpdgen.diagnostics import ConfigError, one_line
 from skpdgen.output import Progress, print_diagnostics
 from skpdgen.scaffold import ScaffoldError
 
@@ -72,6 +73,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from skpdgen import scaffold
     words = args.words
+    for value in (*words, args.name or ""):
+        if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", value):
+            raise UsageError(f"'{one_line(value)}' contains a line break or control character "
+                             "(write the title on one line)")
     if len(words) >= 1 and words[0] == "site":
         if len(words) != 2 or not args.name:
             raise UsageError('usage: skpdgen new site SLUG --name "Dinas ..."')

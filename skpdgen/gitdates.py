@@ -61,6 +61,11 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     return result
 
 
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (CI's default checkout): commit dates are then incomplete."""
+    return _git(root, "rev-parse", "--is-shallow-repository") == "true"
+
+
 def _shallow_boundary(root: Path) -> frozenset[str]:
     """Commits whose parents were not fetched (empty unless the clone is shallow)."""
     if _git(root, "rev-parse", "--is-shallow-repository") != "true":

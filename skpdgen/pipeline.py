@@ -18,11 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, lock, markdown, portal
+from skpdgen import cache, gitdates, lock, markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
 from skpdgen.content.load import discover, load_page
+from skpdgen.content.publishable import show_names
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
@@ -200,6 +201,12 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
+    if gitdates.is_shallow(region.root):
+        portal_diags.warning(
+            "skpdgen.yaml", None, "the repository is a shallow git clone: the scorecard "
+            "misses the dates of older commits and may call active agencies inactive",
+            "fetch the whole history (CI: actions/checkout with fetch-depth: 0; "
+            "or git fetch --unshallow)")
     previous = read_manifest(last_good.out if last_good else out) if request.write else {}
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
               for slug, r in by_slug.items()}
@@ -402,9 +409,20 @@ def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> Non
         writers.setdefault(out.dest_path, []).append(out.origin)
     for dest, origins in writers.items():
         if len(origins) > 1:
+            shown, invisible = show_names(origins)
             diags.error(f"{where}/{origins[0]}", None,
-                        f"{dest} is written by {len(origins)} inputs: {', '.join(origins)}",
-                        "rename one of them or change its 'slug'")
+                        f"{dest} is written by {len(origins)} inputs: {shown}",
+                        invisible or "rename one of them or change its 'slug'")
+        # a file where another output needs a folder (alias /feed.xml, a static file 'berita')
+        parts = dest.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in writers:
+                diags.error(f"{where}/{origins[0]}", None,
+                            f"{dest} needs a folder '{folder}/', but {writers[folder][0]} "
+                            f"writes a file '{folder}'",
+                            "rename one of them, or remove the alias that takes that path")
+                break
 
 
 def env_today() -> date | None:

@@ -157,6 +157,13 @@ def load_agency(region: Region, slug: str, diags: Diagnostics) -> Agency | None:
     own = values["base_url"] is not None
     base_url = (urls.normalize_base_url(values["base_url"]) if own
                 else region.base_url + slug + "/")
+    if own and base_url.lower().startswith(region.base_url.lower()):
+        # on the portal's own domain an agency lives at its slug, never at another's place
+        line = node.key_lines.get("base_url") if isinstance(node, yamlio.YMap) else None
+        diags.error(path, line, f"'base_url' {base_url} is on the portal's address "
+                    f"{region.base_url}, where this agency is {region.base_url}{slug}/",
+                    "remove 'base_url' (the default is right), or use the agency's own domain")
+        return None
     menu = values["menu"]
     lines: dict[str, int] = {}
     if isinstance(node, yamlio.YMap):

@@ -107,19 +107,39 @@ def _scalar(node: YNode, what: str) -> YScalar:
     return node
 
 
+MAX_TEXT, MAX_LINE = 20_000, 2_000   # characters; no page needs more in one value
+
+
 def text(node: YNode, ctx: Context) -> str:
     """Text exactly as written (numbers, times and yes/no stay text)."""
     value = _scalar(node, "text").value.strip()
     if "\x00" in value:
         raise FieldError("contains a NUL character")
+    if len(value) > MAX_TEXT:
+        raise FieldError(f"is {len(value):,} characters long (at most {MAX_TEXT:,})",
+                         "shorten it; long text belongs in the page body")
     return value
 
 
 def line_text(node: YNode, ctx: Context) -> str:
     value = text(node, ctx)
-    if "\n" in value:
+    if "\n" in value or "\r" in value:
         raise FieldError("must be a single line")
+    if len(value) > MAX_LINE:
+        raise FieldError(f"is {len(value):,} characters long (at most {MAX_LINE:,})",
+                         "shorten it")
     return value
+
+
+def short_text(limit: int) -> Converter:
+    """One line of at most `limit` characters (titles: a page of 100 000 is a mistake)."""
+    def convert(node: YNode, ctx: Context) -> str:
+        value = line_text(node, ctx)
+        if len(value) > limit:
+            raise FieldError(f"is {len(value):,} characters long (at most {limit})",
+                             "shorten it; put the rest in 'summary' or the body")
+        return value
+    return convert
 
 
 _TRUE = {"true", "yes", "ya", "on"}
@@ -322,6 +342,6 @@ def field_table(schema: Schema) -> list[tuple[str, str, bool, str]]:
 
 __all__ = [
     "Context", "Field", "FieldError", "Schema", "When", "boolean", "calendar_date", "choice",
-    "color", "email", "f", "field_table", "integer", "line_text", "link", "list_of", "mapping",
+    "color", "email", "f", "field_table", "integer", "line_text", "link", "short_text", "list_of", "mapping",
     "string_list", "text", "url", "validate", "when", "year_problem",
 ]

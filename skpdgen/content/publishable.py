@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import unicodedata
 from pathlib import Path
 from xml.etree.ElementTree import Element, ParseError
 
@@ -93,6 +94,18 @@ def source_file_problem(path: Path, folder: Path) -> str | None:
     except OSError as exc:
         return f"cannot read: {exc.strerror}"
     return None
+
+
+def show_names(names: list[str]) -> tuple[str, str | None]:
+    """Colliding file names for a message, and a hint when they differ only invisibly.
+
+    Two names that render the same (café typed as NFC é or NFD e + ◌́) are shown with escapes.
+    """
+    if len({unicodedata.normalize("NFC", n) for n in names}) == len(set(names)):
+        return ", ".join(names), None
+    return (", ".join(ascii(n)[1:-1] for n in names),
+            "the names look the same but are encoded differently (Unicode NFC and NFD): "
+            "delete one of the files, or type its name again")
 
 
 # --- SVG ---------------------------------------------------------------------------------------
