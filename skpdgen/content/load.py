@@ -93,7 +93,7 @@ def discover(agency: Agency, diags: Diagnostics) -> SiteFiles:
                 src_path = _rel(full, agency.root)
                 if full.is_symlink() and not _inside(full, root):
                     diags.error(agency.src_prefix + src_path, None,
-                                "symbolic link points outside the agency folder",
+                                publishable.link_problem(full),
                                 "copy the file into the folder instead")
                     continue
                 if (refused := publishable.problem(full, name, top)) is not None:

@@ -12,6 +12,7 @@ Only regular files are ever opened: a FIFO, a device or a socket is an error bef
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -74,6 +75,18 @@ def problem(path: Path, name: str, top: str) -> tuple[str, str] | None:
     return (f"{kind} are not published (not on the list of allowed types)",
             "publish images, PDF, office documents, audio/video, CSV/TXT or archives; "
             "see 'Files an agency may publish' in README.md")
+
+
+def link_problem(path: Path) -> str:
+    """What is wrong with a link that does not resolve inside the agency folder."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link points to itself (a loop)"
+        if exc.errno == errno.ENOENT:
+            return "symbolic link points to nothing (its target is missing)"
+    return "symbolic link points outside the agency folder"
 
 
 def source_file_problem(path: Path, folder: Path) -> str | None:
