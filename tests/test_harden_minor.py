@@ -299,3 +299,23 @@ def test_manifest_records_the_failed_agency(tmp_path: Path) -> None:
     assert result.returncode == 1
     manifest = json.loads((root / "build/.skpdgen/manifest.json").read_text(encoding="utf-8"))
     assert manifest["sites"]["a"]["build"] == "failed"
+
+
+# --- tag pages are paginated like section lists -------------------------------------------------------
+
+def test_tag_pages_are_paginated(tmp_path: Path) -> None:
+    files: dict[str, str | bytes] = {
+        f"sites/b/content/berita/2026-10-{day:02d}-banjir-{day}.md":
+            f"---\ntitle: Banjir {day}\ndate: 2026-10-{day:02d}\ntags: [banjir]\n---\nIsi.\n"
+        for day in range(1, 24)}
+    root = _region(tmp_path / "r", files)
+    result = run_cli("build", "--today", TODAY, cwd=root)
+    assert result.returncode == 0, result.stderr
+    tag = root / "build/b/tag/banjir"
+    pages = [tag / "index.html", tag / "page/2/index.html", tag / "page/3/index.html"]
+    assert all(p.is_file() for p in pages) and not (tag / "page/4").exists()
+    counts = [p.read_text(encoding="utf-8").count("Banjir ") for p in pages]
+    assert "Halaman 3 dari 3" in pages[2].read_text(encoding="utf-8")
+    assert counts[0] >= 10 and counts[2] < counts[0]
+    check = run_cli("check", "--today", TODAY, cwd=root)
+    assert check.returncode == 0, check.stdout + check.stderr

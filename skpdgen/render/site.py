@@ -177,10 +177,16 @@ class SiteRenderer:
             "tags": [{"name": ref.name, "slug": ref.slug, "path": ref.path, "count": len(items)}
                      for ref, items in tags.values()],
         }, origin="tags")
+        per_page = self.model.region.paginate
         for ref, items in tags.values():
-            yield self._html(ref.path, ["tag.html"], {
-                "kind": "tag", "title": f"{self.t('sections.tag')}: {ref.name}", "tag": ref,
-                "items": list(items)}, origin="tags")
+            chunks = [list(items[i:i + per_page]) for i in range(0, len(items), per_page)] or [[]]
+            for number, chunk in enumerate(chunks, start=1):
+                title = f"{self.t('sections.tag')}: {ref.name}"
+                if number > 1:
+                    title += f" – {self.t('pager.page', number=number, total=len(chunks))}"
+                yield self._html(pager_path(ref.path, number), ["tag.html"], {
+                    "kind": "tag", "title": title, "tag": ref, "items": chunk,
+                    "pager": pager(ref.path, number, len(chunks))}, origin="tags")
 
     # --- shared --------------------------------------------------------------------------------
 
