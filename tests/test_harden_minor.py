@@ -319,3 +319,36 @@ def test_tag_pages_are_paginated(tmp_path: Path) -> None:
     assert counts[0] >= 10 and counts[2] < counts[0]
     check = run_cli("check", "--today", TODAY, cwd=root)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# --- serve shows the file of a problem, and its banner ---------------------------------------------
+
+def test_serve_names_the_file_and_prints_its_banner(tmp_path: Path) -> None:
+    import signal
+    import sys
+    import time
+    root = _region(tmp_path / "r", {
+        "sites/a/content/berita/2026-11-01-satu.md":
+            "---\ntitle: Satu\ndate: 2026-11-01\ntags: &a [*a]\n---\n::youtube http://[\n"})
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "CI")}
+    env["SKPDGEN_TODAY"] = TODAY
+    proc = subprocess.Popen([sys.executable, "-m", "skpdgen", "serve", "--port", "0"], cwd=root, env=env, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        assert proc.stderr is not None
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("serving http"):
+                break
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    text = "".join(lines)
+    assert "sites/a/content/berita/2026-11-01-satu.md:4: error: an alias" in text, text
+    assert "internal error" not in text and "Traceback" not in text
+    assert any(line.startswith("serving http://127.0.0.1:") for line in lines), text
