@@ -332,8 +332,8 @@ def test_serve_names_the_file_and_prints_its_banner(tmp_path: Path) -> None:
             "---\ntitle: Satu\ndate: 2026-11-01\ntags: &a [*a]\n---\n::youtube http://[\n"})
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "CI")}
     env["SKPDGEN_TODAY"] = TODAY
-    proc = subprocess.Popen([sys.executable, "-m", "skpdgen", "serve", "--port", "0"], cwd=root, env=env, stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "skpdgen", "serve", "--port", "0"], cwd=root,
+                            env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 120
