@@ -97,3 +97,37 @@ def test_template_link_out_of_the_folder_is_not_read(tmp_path: Path) -> None:
     assert "only regular files are read from an agency's templates/" in result.stderr
     assert not any("RAHASIA" in p.read_text(errors="replace")
                    for p in (root / "build").rglob("*.html"))
+
+
+def test_a_runaway_agency_template_is_stopped(tmp_path: Path) -> None:
+    loops = ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}"
+             "{% endfor %}")
+    root = _region(tmp_path / "r", {"404.html": "<p>satu</p>\n" + loops + "\n"})
+    result = run_cli("build", "--today", TODAY, cwd=root, timeout=120)
+    assert result.returncode == 1
+    assert ("sites/a/templates/404.html:2: error: template error: the page took more than "
+            "10 s to render") in result.stderr, result.stderr
+    assert (root / "build/b/berita/dua/index.html").is_file()
+
+
+def test_ordinary_range_and_operators_still_work(tmp_path: Path) -> None:
+    root = _region(tmp_path / "r", {"404.html": (
+        "{{ range(5)|length }}-{{ 2 ** 10 }}-{{ 'ab' * 3 }}-"
+        "{% for i in range(3) %}{{ i }}{% endfor %}-{{ [1] + [2] }}")})
+    result = run_cli("build", "--today", TODAY, cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert (root / "build/a/404.html").read_text(encoding="utf-8").strip() == \
+        "5-1024-ababab-012-[1, 2]"
+
+
+@pytest.mark.parametrize(("expr", "message"), [
+    ("'x' * 1000000000", "a repeated text or list over 1 000 000 items"),
+    ("[0] * 1000000000", "a repeated text or list over 1 000 000 items"),
+    ("9 ** 999999999", "an exponent over 64 is not allowed"),
+])
+def test_memory_bombs_in_agency_templates_are_refused(tmp_path: Path, expr: str,
+                                                       message: str) -> None:
+    root = _region(tmp_path / "r", {"404.html": "{{ " + expr + " }}"})
+    result = run_cli("build", "--today", TODAY, cwd=root, timeout=120)
+    assert result.returncode == 1
+    assert f"sites/a/templates/404.html:1: error: template error: {message}" in result.stderr
