@@ -32,6 +32,7 @@ if [ ! -f "$decap" ] && command -v npm >/dev/null 2>&1; then
   mkdir -p "$(dirname "$decap")"
   npm pack decap-cms@3.16.3 --pack-destination "$(dirname "$decap")" --silent >/dev/null || true
 fi
+[ -f "$decap" ] && export SKPDGEN_DECAP_TARBALL="$PWD/$decap"   # also for scripts/lighthouse.sh
 
 # Lighthouse (mobile, every category >= 95) on three demo pages, when asked (CI asks):
 # before the suite, so the suite's summary stays the last line of the log.
