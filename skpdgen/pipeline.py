@@ -25,6 +25,7 @@ from skpdgen.config.schema import year_problem
 from skpdgen.content.load import discover, load_page
 from skpdgen.content.publishable import show_names
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
+from skpdgen.editor import build as editor_build
 from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
@@ -216,6 +217,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     try:
         portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
                                                     portal_diags))
+        portal_outputs += editor_build.portal_outputs(region, theme, all_slugs, portal_diags)
     except Exception as exc:  # noqa: BLE001 -- the safety net: the manifest is still written
         portal_diags.extend([internal_error("skpdgen.yaml", "building the portal", exc)])
         portal_outputs = []
