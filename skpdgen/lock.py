@@ -1,14 +1,16 @@
 """One build at a time per output folder: an exclusive lock on build/.skpdgen/lock.
 
 Two builds writing the same build/ would interleave their agencies and the manifest. The lock
-is an advisory `flock` on a file inside the output folder, so it is released by the kernel when
-its process dies (kill -9 included): a stale lock never blocks the next build. The file holds
-the PID of the build that holds it, for the message the second build gives.
+is an advisory POSIX record lock (`lockf`) on a file inside the output folder: the kernel
+releases it when its process dies (kill -9 included), and the forked workers of --jobs never
+hold it, so a stale lock never blocks the next build. The file holds the PID of the build
+that holds it, for the message the second build gives.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Iterator
@@ -47,8 +49,12 @@ def hold(out: Path, where: str = "build") -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            # a POSIX record lock belongs to this process alone: the worker processes of
+            # --jobs (forked, sharing the descriptor) do not hold it when the build is killed
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
             raise BuildLocked([Diagnostic(
                 where, None, "error",
                 f"another build is running: PID {_holder(fd)} (it writes {out})",

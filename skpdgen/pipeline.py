@@ -290,7 +290,7 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
-                               request.write, key) for slug in slugs]
+                               request.write, key, os.getpid()) for slug in slugs]
         for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
             try:
                 yield future.result()
@@ -315,7 +315,8 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-               write: bool = True, region_key: str | None = None) -> SiteResult:
+               write: bool = True, region_key: str | None = None,
+               owner: int | None = None) -> SiteResult:
     """Build one agency; write it only when it has no errors.
 
     With a `region_key` (see cache.py), an agency whose inputs did not change since its last
@@ -327,7 +328,7 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     """
     step = ["reading its files"]
     try:
-        return _build_site(region, theme, slug, options, out, write, region_key, step)
+        return _build_site(region, theme, slug, options, out, write, region_key, step, owner)
     except Exception as exc:  # noqa: BLE001 -- the safety net: never a region-wide traceback
         if write:
             with contextlib.suppress(OSError):
@@ -344,7 +345,8 @@ def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
 
 
 def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-                write: bool, region_key: str | None, step: list[str]) -> SiteResult:
+                write: bool, region_key: str | None, step: list[str],
+                owner: int | None = None) -> SiteResult:
     key = cache.site_key(region_key, region.sites_dir / slug) if write and region_key else None
     if key is not None:
         step[0] = "checking its last output"
@@ -370,6 +372,10 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
     target = out / slug
     try:
         staging, stats = stage(outputs, target)
+        if owner is not None and os.getppid() != owner:
+            # a worker whose build was killed: it holds no lock, so it must not swap anything in
+            remove_tree(staging)
+            raise WriteError("the build that started this worker has stopped")
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         if key is not None:
