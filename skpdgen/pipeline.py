@@ -87,6 +87,10 @@ class RegionResult:
             d.severity == "error" for d in self.portal_diagnostics)
 
     @property
+    def portal_ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.portal_diagnostics)
+
+    @property
     def diagnostics(self) -> list[Diagnostic]:
         result = [d for s in self.sites for d in s.diagnostics]
         return result + self.portal_diagnostics
@@ -151,8 +155,17 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
+    # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
+    # measured from its sources without being built, never shown `mati` for not being built.
+    recorded = {s.slug for s in summaries}
+    unbuilt: dict[str, SiteSummary] = {}
+    for slug in all_slugs:
+        if slug not in by_slug and slug not in recorded and previous.get(slug) is None:
+            measured, health[slug] = _measure_sources(region, theme, slug, options)
+            if measured is not None:
+                unbuilt[slug] = measured
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
-                                                portal_diags))
+                                                portal_diags, unbuilt))
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
     for r in results:
@@ -204,6 +217,17 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
                if (page := load_page(agency, region, src, diags)) is not None]
     return assemble(agency, region, sources, files, options, theme.translator,
                     markdown.make_parser(), diags)
+
+
+def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptions
+                     ) -> tuple[SiteSummary | None, BuildHealth]:
+    """What an agency's sources publish (for the scorecard), without rendering or writing."""
+    diags = Diagnostics()
+    model = load_site_model(region, theme, slug, options, diags)
+    ok = model is not None and not diags.has_errors
+    # sources that would not build publish nothing, as a full build would record
+    return (summarize(model) if model is not None and ok else None,
+            BuildHealth.from_diagnostics(diags.items, ok, False))
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,

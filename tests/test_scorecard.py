@@ -253,16 +253,16 @@ def git(root: Path, *args: str, when: str | None = None) -> str:
 
 
 def commit_repo(root: Path, commits: list[tuple[str, str]]) -> None:
-    """One commit per (slug, ISO date), each changing sites/<slug>/."""
+    """One commit per (slug, ISO date), each changing a page in sites/<slug>/content/."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.name", "Uji")
     git(root, "config", "user.email", "uji@example.id")
     git(root, "config", "commit.gpgsign", "false")
     for slug, when in commits:
-        folder = root / "sites" / slug
+        folder = root / "sites" / slug / "content"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "site.yaml").write_text(f"name: {slug} {when}\n", encoding="utf-8")
+        (folder / "profil.md").write_text(f"---\ntitle: {slug} {when}\n---\n", encoding="utf-8")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", f"{slug}", when=when)
 
@@ -287,7 +287,7 @@ def test_region_in_a_subfolder_and_non_ascii_file_names(tmp_path: Path) -> None:
     region = repo / "kabupaten"
     for slug, name, days in (("a", "site.yaml", 30), ("b", "foto–kegiatan é.jpg", 5),
                              ("c", 'kutip "a".md', 3)):
-        folder = region / "sites" / slug
+        folder = region / "sites" / slug / "content"
         folder.mkdir(parents=True)
         (folder / name).write_text("x\n", encoding="utf-8")
         git(repo, "add", "-A")
@@ -296,6 +296,21 @@ def test_region_in_a_subfolder_and_non_ascii_file_names(tmp_path: Path) -> None:
     assert {k: v.date() for k, v in dates.items()} == {
         "a": TODAY - timedelta(days=30), "b": TODAY - timedelta(days=5),
         "c": TODAY - timedelta(days=3)}
+
+
+def test_creating_or_configuring_a_site_is_not_activity(tmp_path: Path) -> None:
+    """Only commits touching content/ date an agency: site.yaml, static/ and a bulk commit do
+    not (issue 12.2: a brand-new empty agency showed as aktif)."""
+    repo = tmp_path / "repo"
+    commit_repo(repo, [("a", ago(40))])
+    for rel, days in (("sites/a/site.yaml", 3), ("sites/a/static/logo.svg", 2),
+                      ("sites/baru/site.yaml", 1)):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("name: x\n", encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", rel, when=ago(days))
+    dates = gitdates.last_commit_dates(repo, ["a", "baru"])
+    assert {k: v.date() for k, v in dates.items()} == {"a": TODAY - timedelta(days=40)}
 
 
 def test_no_repository_or_no_git_gives_no_dates(tmp_path: Path,

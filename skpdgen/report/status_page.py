@@ -6,7 +6,7 @@ the pipeline hands it; `status_outputs` renders those same SiteScores three ways
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -59,12 +59,18 @@ def portal_scores(region: Region, summaries: list[SiteSummary],
 
 
 def status_outputs(page: PageRenderer, agencies: list[dict[str, Any]], region: Region,
-                   t: Translator, scores: list[SiteScore], today: date) -> Iterator[Output]:
-    """status.json, status.csv, /status/ and /status/<state>/."""
+                   t: Translator, scores: list[SiteScore], today: date,
+                   published: Collection[str] | None = None) -> Iterator[Output]:
+    """status.json, status.csv, /status/ and /status/<state>/.
+
+    `published`: the agencies whose site is in this output (None: all); the others are
+    listed with their measurement but without a link to a folder that does not exist.
+    """
     yield Output("status.json", status_json(status_document(scores, today, region))
                  .encode("utf-8"), origin="status")
     yield Output("status.csv", status_csv(scores).encode("utf-8"), origin="status")
-    rows = sorted((_row(s, region, t) for s in scores), key=lambda r: (-r["score"], r["name"]))
+    rows = sorted((_row(s, region, t, published is None or s.slug in published)
+                   for s in scores), key=lambda r: (-r["score"], r["name"]))
     counts = state_counts(scores)
     weeks = week_ranges(today)
     common = {
@@ -97,13 +103,15 @@ def week_ranges(today: date) -> list[tuple[date, date]]:
              today - timedelta(days=7 * (WEEKS - 1 - i))) for i in range(WEEKS)]
 
 
-def _row(score: SiteScore, region: Region, t: Translator) -> dict[str, Any]:
+def _row(score: SiteScore, region: Region, t: Translator, published: bool = True
+         ) -> dict[str, Any]:
     """One agency as the template shows it: the score's fields plus labels and a sparkline."""
     row = score.to_json()
     local = score.url == f"{region.base_url}{score.slug}/"
     weekly = score.weekly
     row.update({
-        "href": f"{score.slug}/" if local else score.url,
+        "href": (f"{score.slug}/" if local else score.url) if published else None,
+        "unbuilt": not published,
         "kind_label": t.label("kinds", score.kind),
         "state_label": t.label("states", score.state),
         "state_slug": state_slug(score.state),
