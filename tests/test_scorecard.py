@@ -223,22 +223,23 @@ def parse_svg(markup: str) -> ET.Element:
 def test_sparkline_is_an_accessible_svg_with_one_bar_per_week() -> None:
     values = [0] * 20 + [1, 0, 3, 0, 0, 2]
     root = parse_svg(charts.sparkline(values, ident="s-x", title="Dinas <A> & B", desc="d"))
-    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    bars = list(root.iter(f"{SVG}rect"))
     assert len(bars) == 26
     heights = [float(b.get("height") or 0) for b in bars]
     assert heights[22] == max(heights) and heights[0] == 1.0
     assert root.find(f"{SVG}title").text == "Dinas <A> & B"  # type: ignore[union-attr]
 
 
-def test_stacked_charts_are_well_formed() -> None:
-    series = [charts.Series("a", "Aktif", "#2e7d32"), charts.Series("m", "Mati", "#c62828")]
-    weeks = parse_svg(charts.stacked_columns([[1, 2], [0, 0], [3, 0]], series, ident="w",
-                                             title="t", desc="d", labels=["1", "2", "3"],
-                                             axis=("a", "b")))
+def test_charts_scale_with_their_box_and_hold_no_text() -> None:
+    weeks = parse_svg(charts.columns([1, 0, 3], ident="w", title="t", desc="d",
+                                     labels=["1", "2", "3"]))
+    assert weeks.get("preserveAspectRatio") == "none" and weeks.get("width") is None
     assert len([g for g in weeks.iter(f"{SVG}g") if g.get("class") == "col"]) == 3
-    rows = parse_svg(charts.stacked_rows([("Dinas", [2, 1]), ("Desa", [0, 1])], series,
-                                         ident="k", title="t", desc="d"))
-    assert len([g for g in rows.iter(f"{SVG}g") if g.get("class") == "row"]) == 2
+    assert weeks.find(f".//{SVG}text") is None
+    series = [charts.Series("aktif", "aktif", "#2e7d32"), charts.Series("mati", "mati", "#c62828")]
+    bar = parse_svg(charts.stacked_bar([2, 1], series, ident="k", title="t", desc="d", largest=6))
+    widths = [float(r.get("width") or 0) for r in bar.iter(f"{SVG}rect")]
+    assert widths == [pytest.approx(100 * 2 / 6, abs=0.01), pytest.approx(100 / 6, abs=0.01)]
     assert parse_svg(charts.sparkline([], ident="e", title="t", desc="d")) is not None
 
 
