@@ -304,7 +304,7 @@ def test_report_table_and_fail_on(built: Built) -> None:
     assert "\x1b[" not in table.stdout          # not a terminal: no colour
     lines = table.stdout.splitlines()
     assert lines[0].split()[:3] == ["AGENCY", "STATE", "SCORE"]
-    assert lines[1].split()[:3] == ["aktif", "aktif", "85"]
+    assert lines[1].split()[:3] == ["baru", "mati", "10"]     # worst first, as on the page
     assert "2 aktif, 1 kurang aktif, 2 mati" in table.stdout
     assert "mati: baru, mati" in table.stderr
 

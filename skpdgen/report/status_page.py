@@ -21,6 +21,7 @@ from skpdgen.scorecard import (
     SCORE_PARTS,
     STATES,
     WEEKS,
+    WORST_FIRST,
     BuildHealth,
     Identity,
     ScoreInput,
@@ -30,6 +31,7 @@ from skpdgen.scorecard import (
     status_csv,
     status_document,
     status_json,
+    worst_first,
 )
 from skpdgen.summary import SiteSummary
 
@@ -38,7 +40,6 @@ PageRenderer = Callable[[str, str, dict[str, Any], list[dict[str, Any]]], Output
 
 # A state's colour: 4.5:1 or more on white (text) and 3:1 against the page (bars).
 STATE_COLORS = {"aktif": "#2e7d32", "kurang aktif": "#9a5b00", "mati": "#c62828"}
-WORST_FIRST = ("mati", "kurang aktif", "aktif")
 NEWS_WINDOW_DAYS = 90          # "no news in the last 3 months"
 MONTH_DAYS = 30
 
@@ -58,11 +59,6 @@ def portal_scores(region: Region, summaries: list[SiteSummary],
         identity = Identity.of_summary(summary) if summary else Identity.of_config(region, slug)
         inputs.append(ScoreInput(identity, summary, health.get(slug, BuildHealth())))
     return measure_all(region, inputs, today)
-
-
-def worst_first(score: SiteScore) -> tuple[int, int, str]:
-    """Sort key: mati, then kurang aktif, then aktif; the lowest score first within each."""
-    return WORST_FIRST.index(score.state), score.score, score.name.casefold()
 
 
 def status_outputs(page: PageRenderer, agencies: list[dict[str, Any]], region: Region,
