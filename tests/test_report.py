@@ -118,8 +118,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     git(root, "config", "user.name", "Diskominfo")
     git(root, "config", "user.email", "diskominfo@example.id")
     git(root, "config", "commit.gpgsign", "false")
-    git(root, "add", "skpdgen.yaml")
-    git(root, "commit", "-q", "-m", "region", when=stamp(200))
+    git(root, "add", "skpdgen.yaml", *(f"sites/{slug}/site.yaml" for slug in AGENCIES))
+    git(root, "commit", "-q", "-m", "region", when=stamp(200))    # creating is not publishing
     for slug, days_ago in COMMITS:
         git(root, "add", f"sites/{slug}")
         git(root, "commit", "-q", "-m", slug, when=stamp(days_ago))

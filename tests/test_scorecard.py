@@ -312,6 +312,18 @@ def test_creating_or_configuring_a_site_is_not_activity(tmp_path: Path) -> None:
         git(repo, "commit", "-q", "-m", rel, when=ago(days))
     dates = gitdates.last_commit_dates(repo, ["a", "baru"])
     assert {k: v.date() for k, v in dates.items()} == {"a": TODAY - timedelta(days=40)}
+    # `skpdgen new site` writes site.yaml and a first page: committing them creates the site
+    for rel in ("sites/new/site.yaml", "sites/new/content/profil/tentang.md"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("---\ntitle: Tentang\n---\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "new site", when=ago(1))
+    assert gitdates.last_commit_dates(repo, ["new"]) == {}
+    (repo / "sites/new/content/profil/tentang.md").write_text("---\ntitle: Tentang\n---\nIsi.\n",
+                                                              encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "first real edit", when=ago(0))
+    assert {k: v.date() for k, v in gitdates.last_commit_dates(repo, ["new"]).items()} == {
+        "new": TODAY}
 
 
 def test_no_repository_or_no_git_gives_no_dates(tmp_path: Path,

@@ -51,7 +51,11 @@ def region(tmp_path: Path) -> Path:
     for key, value in (("user.name", "Uji"), ("user.email", "uji@example.id"),
                        ("commit.gpgsign", "false")):
         git(root, "config", key, value)
-    commit(root, "sites", 60)
+    git(root, "add", "skpdgen.yaml", *(f"sites/{slug}/site.yaml" for slug in ("dinkes", "disdik",
+                                                                                  "setda")))
+    git(root, "commit", "-q", "-m", "create the sites",    # creating a site is not publishing
+        when=f"{day(90)}T09:00:00+07:00")
+    commit(root, "their content", 60)
     (root / "sites/baru").mkdir()
     (root / "sites/baru/site.yaml").write_text("name: Badan Baru\n", encoding="utf-8")
     commit(root, "new agency", 2)
