@@ -126,3 +126,16 @@ def test_the_build_line_does_not_claim_a_portal_that_failed(region: Path) -> Non
     assert "and the portal" not in done.stderr
     assert "but not the portal" in done.stderr
     assert "template error" in done.stderr
+
+
+def test_measurements_from_sources_are_kept_until_the_sources_change(region: Path) -> None:
+    build = ("build", "--site", "dinkes", "--today", TODAY.isoformat())
+    assert run_cli(*build, cwd=region).returncode == 0
+    kept = region / "build/.skpdgen/measured/disdik.json"
+    first = kept.read_bytes()
+    assert run_cli(*build, cwd=region).returncode == 0
+    assert kept.read_bytes() == first and status(region)["disdik"]["published_30d"] == 2
+    (region / "sites/disdik/content/berita/e.md").write_text(news("E", 1), encoding="utf-8")
+    assert run_cli(*build, cwd=region).returncode == 0
+    assert status(region)["disdik"]["published_30d"] == 3
+    assert not (region / "build/disdik").exists()
