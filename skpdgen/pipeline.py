@@ -160,15 +160,16 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
     # measured from its sources without being built, never shown `mati` for not being built.
     recorded = {s.slug for s in summaries}
+    unmeasured = [slug for slug in all_slugs if slug not in by_slug and slug not in recorded
+                  and previous.get(slug) is None]
     unbuilt: dict[str, SiteSummary] = {}
     sources_key = (cache.region_key(region.root, theme.layers, options)
-                   if request.write else None)
-    for slug in all_slugs:
-        if slug not in by_slug and slug not in recorded and previous.get(slug) is None:
-            summary, health[slug] = _measure_sources(region, theme, slug, options,
-                                                     out if request.write else None, sources_key)
-            if summary is not None:
-                unbuilt[slug] = summary
+                   if request.write and unmeasured else None)
+    for slug in unmeasured:
+        summary, health[slug] = _measure_sources(region, theme, slug, options,
+                                                 out if request.write else None, sources_key)
+        if summary is not None:
+            unbuilt[slug] = summary
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
                                                 portal_diags, unbuilt))
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
