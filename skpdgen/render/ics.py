@@ -3,7 +3,7 @@
 DTSTAMP is when the item last changed (the last git commit touching its file, else the file's
 modification time): identical rebuilds write identical bytes, and a calendar app sees an event
 as changed exactly when its page changed. ORGANIZER carries the front matter `organizer` as its
-CN; the only X- properties are the calendar's name and timezone, which have no standard one.
+CN; the one X- property is the calendar's name for the apps that do not read RFC 7986 NAME.
 """
 
 from __future__ import annotations
@@ -57,8 +57,11 @@ def calendar(model: SiteModel) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
+    # NAME is the standard (RFC 7986); X-WR-CALNAME is what Google and Apple calendars show.
+    # Every time is written in UTC (or as a date), so no timezone definition is needed.
+    cal.add("name", f"Agenda {agency.name}")
     cal.add("x-wr-calname", f"Agenda {agency.name}")
-    cal.add("x-wr-timezone", model.region.timezone)
+    cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
     pages = [p for p in (section.all_items if section else ())
              if isinstance(p.extra.get("start"), When)]
     changed = last_changes(model, pages)
