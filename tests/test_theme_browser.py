@@ -95,6 +95,7 @@ def copy_demo(dest: Path) -> Path:
     """The repository's demo region (config, sites) copied into dest."""
     shutil.copy2(REPO / "skpdgen.yaml", dest / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", dest / "sites")
+    shutil.copytree(REPO / "static", dest / "static")  # the region logo
     return dest
 
 

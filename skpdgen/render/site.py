@@ -19,6 +19,7 @@ from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
     asset_function,
+    featured_services,
     menu_for,
     portal_href_for,
     region_view,
@@ -29,7 +30,7 @@ from skpdgen.render.meta import jsonld, organization, shorten, when_iso
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
-HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 6, "innovations": 3}
+HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 4, "innovations": 3}
 
 
 @dataclass
@@ -109,7 +110,8 @@ class SiteRenderer:
             "news": items("berita")[:HOME_COUNTS["news"]],
             "announcements": items("pengumuman")[:HOME_COUNTS["announcements"]],
             "events": events[:HOME_COUNTS["events"]],
-            "services": items("layanan")[:HOME_COUNTS["services"]],
+            "services": featured_services(self.model, HOME_COUNTS["services"], self.diags),
+            "service_count": len(items("layanan")),
             "innovations": items("inovasi")[:HOME_COUNTS["innovations"]],
             "pages": [p for p in self.model.pages if p.kind == "page"],
         }
@@ -130,6 +132,9 @@ class SiteRenderer:
                       for cat in CATEGORIES]
             groups = [g for g in groups if g["items"]]
             per_page = max(per_page, len(items)) or per_page
+        elif section.name == "pengumuman":
+            # expired announcements stay readable, below the current ones
+            groups = {"archive": [p for p in section.all_items if p.expired]}
         chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
         total = len(chunks)
         for number, chunk in enumerate(chunks, start=1):
