@@ -206,8 +206,11 @@ def test_directory_shows_phone_hours_and_address(out: Path) -> None:
 def test_expired_announcements_point_to_their_archive(out: Path) -> None:
     page = main_html(read(out, "kec/pengumuman/index.html"))
     assert "Tidak ada pengumuman yang berlaku saat ini." in page
-    assert 'href="#h-archive"' in page and "Arsip pengumuman" in page and "Kerja Bakti" in page
-    assert "Belum ada isi" not in page
+    assert 'href="../pengumuman/arsip/"' in page or 'href="arsip/"' in page, page
+    assert "Kerja Bakti" not in page and "Belum ada isi" not in page
+    archive = main_html(read(out, "kec/pengumuman/arsip/index.html"))
+    assert "<h1>Arsip pengumuman</h1>" in archive and "Kerja Bakti" in archive
+    assert 'href="../../pengumuman/"' in archive  # breadcrumbs lead back to the current ones
 
 
 def test_only_upcoming_events_offer_add_to_calendar(out: Path) -> None:

@@ -34,7 +34,8 @@ NIP = "198703152010011002"
 # Page types of issue 15 beside every page type of the theme's own browser test.
 NEW_PAGES: list[tuple[str, str]] = [
     ("portal-services", "layanan/"),
-    ("announcements-archive", "kecamatan-sukamaju-kota/pengumuman/"),
+    ("announcements-none-current", "kecamatan-sukamaju-kota/pengumuman/"),
+    ("announcements-archive", "kecamatan-sukamaju-kota/pengumuman/arsip/"),
     ("news-with-long-strings", "dinkes/berita/data-panjang/"),
     ("news-with-embed", "dinkes/berita/video-panduan/"),
 ]

@@ -30,6 +30,7 @@ from skpdgen.render.meta import jsonld, organization, shorten, when_iso
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
+ARCHIVE = "arsip/"  # expired announcements: pengumuman/arsip/
 HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 4, "innovations": 3}
 
 
@@ -133,8 +134,15 @@ class SiteRenderer:
             groups = [g for g in groups if g["items"]]
             per_page = max(per_page, len(items)) or per_page
         elif section.name == "pengumuman":
-            # expired announcements stay readable, below the current ones
-            groups = {"archive": [p for p in section.all_items if p.expired]}
+            # expired announcements leave the list for an archive page of their own
+            expired = [p for p in section.all_items if p.expired]
+            if expired:
+                groups = {"archive_path": f"{section.path}{ARCHIVE}", "archive_count": len(expired)}
+                yield self._html(f"{section.path}{ARCHIVE}", ["list-pengumuman.html"], {
+                    "kind": "list", "title": self.t("archive.title"), "section": section.name,
+                    "items": expired, "intro": None, "pager": pager(section.path, 1, 1),
+                    "groups": {"is_archive": True}, "feed_path": None,
+                }, origin=f"content/{section.name}/")
         chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
         total = len(chunks)
         for number, chunk in enumerate(chunks, start=1):
