@@ -13,6 +13,7 @@ from skpdgen.config.schema import (
     Context,
     Field,
     FieldError,
+    boolean,
     choice,
     f,
     integer,
@@ -29,7 +30,7 @@ REGION_FILE = "skpdgen.yaml"
 RESERVED_SLUGS = frozenset({
     "berita", "inovasi", "direktori", "status", "cari", "assets", "pagefind", "feed.xml",
     "sitemap.xml", "robots.txt", "404.html", "status.json", "status.csv", "static", "tag",
-    "img", "files", "page", "layanan",
+    "img", "files", "page", "admin", "layanan",
 })
 
 
@@ -48,6 +49,20 @@ FRESHNESS_SCHEMA: dict[str, Field] = {
                     type_name="number"),
     "dead_days": f(integer(1, 3650), "Days without an update before a site is 'mati'",
                    type_name="number"),
+}
+
+
+EDITOR_SCHEMA: dict[str, Field] = {
+    "backend": f(choice("github", "gitlab", "gitea"), "Git host staff sign in to: github, gitlab "
+                 "or gitea", required=True, type_name="choice"),
+    "repo": f(line_text, "The region repository, owner/name", required=True),
+    "branch": f(line_text, "Branch the editor writes to (default main)"),
+    "base_url": f(url, "OAuth endpoint (GitHub) or the GitLab/Gitea server, e.g. "
+                       "https://gitlab.kabupaten.go.id"),
+    "api_root": f(url, "API root of a self-hosted GitLab/Gitea/GitHub Enterprise"),
+    "app_id": f(line_text, "OAuth application id (GitLab/Gitea: sign-in with PKCE, no server)"),
+    "review": f(boolean, "true (default): changes become merge/pull requests reviewed before "
+                         "they go live; false: saved straight to the branch"),
 }
 
 
@@ -82,6 +97,9 @@ REGION_SCHEMA: dict[str, Field] = {
               type_name="mapping"),
     "maklumat": f(text, "Service pledge (Maklumat Pelayanan) of agencies that set none"),
     "deploy": f(_raw, "Publishing targets, see 'Publishing'", type_name="mapping"),
+    "editor": f(mapping(EDITOR_SCHEMA, "editor."), "The browser editor at <agency>/admin/: "
+                "backend, repo, branch, base_url, api_root, app_id, review (see 'The editor')",
+                type_name="mapping"),
 }
 
 
@@ -106,6 +124,7 @@ class Region:
     ppid: dict[str, Any] | None = field(default=None, compare=False)
     maklumat: str | None = None
     deploy: YNode | None = field(default=None, compare=False)
+    editor: dict[str, Any] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -164,6 +183,7 @@ def load_region(root: Path) -> Region:
         contact=values["contact"], complaints=values["complaints"], ppid=values["ppid"],
         maklumat=values["maklumat"],
         deploy=values["deploy"],
+        editor=values["editor"],
     )
     if region.dead_days < region.stale_days:
         raise ConfigError([Diagnostic(REGION_FILE, None, "error",
