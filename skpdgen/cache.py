@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+import stat
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,8 @@ class CacheEntry:
     page_count: int
     file_count: int
     warnings: list[dict[str, object]]
+    # the output as written, path -> [size, sha256]; none recorded never matches an output
+    files: dict[str, list[object]] = field(default_factory=dict)
 
     def usable(self, key: str, options: BuildOptions) -> bool:
         if self.key != key or self.today != options.today.isoformat():
@@ -45,19 +48,33 @@ class CacheEntry:
 
 
 def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
-    """Names and bytes of every file below `root`, in a stable order."""
+    """Names and bytes of every regular file below `root`, in a stable order.
+
+    Nothing but a regular file is ever opened (lstat first): a link is hashed by its target's
+    name, a FIFO or device by its kind, so a pipe cannot hang the build and a link to /dev/zero
+    cannot fill the memory; discover reports both as errors.
+    """
     if not root.exists():
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
-        for name in sorted(filenames):
+        for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
             path = Path(dirpath, name)
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"<unreadable>")
+            digest.update(_file_token(path))
             digest.update(b"\0")
+
+
+def _file_token(path: Path) -> bytes:
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            return b"<link>" + os.fsencode(os.readlink(path))
+        if not stat.S_ISREG(mode):
+            return b"<special>"
+        return path.read_bytes()
+    except OSError:
+        return b"<unreadable>"
 
 
 @cache
@@ -85,6 +102,9 @@ def region_key(region_root: Path, theme_layers: tuple[Path, ...], options: Build
 def site_key(region_key: str, agency_root: Path) -> str:
     """The region key plus every file of the agency."""
     digest = hashlib.sha256(region_key.encode())
+    if agency_root.is_symlink():   # an error (load_agency); never walk where it points
+        digest.update(b"<link>" + os.fsencode(os.readlink(agency_root)))
+        return digest.hexdigest()
     _hash_tree(digest, agency_root)
     return digest.hexdigest()
 
@@ -105,3 +125,41 @@ def save_entry(out: Path, slug: str, entry: CacheEntry) -> None:
     write_file_atomic(entry_path(out, slug),
                       json.dumps(asdict(entry), ensure_ascii=False).encode("utf-8"))
 
+
+
+def output_files(target: Path) -> dict[str, list[object]]:
+    """Every file of an agency's output folder: relative path -> [size, sha256]."""
+    files: dict[str, list[object]] = {}
+    for dirpath, dirnames, filenames in os.walk(target):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            st = os.lstat(path)
+            sha = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(st.st_mode) else ""
+            files[path.relative_to(target).as_posix()] = [st.st_size, sha]
+    return files
+
+
+def output_intact(target: Path, files: dict[str, list[object]]) -> bool:
+    """True when `target` holds exactly `files`, each with its recorded size and sha256.
+
+    A file deleted, added or edited by hand (or by a second build) is noticed. Only hashes are
+    recorded (no mtimes) so that two builds of the same sources give the same bytes.
+    """
+    seen = 0
+    for dirpath, _dirnames, filenames in os.walk(target):
+        for name in filenames:
+            path = Path(dirpath, name)
+            record = files.get(path.relative_to(target).as_posix())
+            if record is None or len(record) != 2:
+                return False
+            seen += 1
+            try:
+                st = os.lstat(path)
+                if not stat.S_ISREG(st.st_mode) or st.st_size != record[0]:
+                    return False
+                if hashlib.sha256(path.read_bytes()).hexdigest() != record[1]:
+                    return False
+            except OSError:
+                return False
+    return seen == len(files)

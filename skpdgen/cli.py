@@ -10,6 +10,7 @@ import argparse
 import importlib
 import io
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from skpdgen import __version__
-from skpdgen.diagnostics import ConfigError
+from skpdgen.diagnostics import ConfigError, one_line
 from skpdgen.output import Progress, print_diagnostics
 from skpdgen.scaffold import ScaffoldError
 
@@ -25,10 +26,14 @@ EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
 
 def _date_arg(value: str) -> date:
+    from skpdgen.config.schema import year_problem
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date (use YYYY-MM-DD)") from None
+    if year_problem(day):
+        raise argparse.ArgumentTypeError(f"'{value}': {year_problem(day)} (check the year)")
+    return day
 
 
 def _today(args: argparse.Namespace) -> date | None:
@@ -79,6 +84,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from skpdgen import scaffold
     words = args.words
+    for value in (*words, args.name or ""):
+        if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", value):
+            raise UsageError(f"'{one_line(value)}' contains a line break or control character "
+                             "(write the title on one line)")
     if len(words) >= 1 and words[0] == "site":
         if len(words) != 2 or not args.name:
             raise UsageError('usage: skpdgen new site SLUG --name "Dinas ..."')

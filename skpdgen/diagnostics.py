@@ -29,19 +29,31 @@ class Diagnostic:
         text = f"{where}: {self.severity}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return one_line(text)
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command, so the problem shows on the file in a PR."""
         kind = "error" if self.severity == "error" else "warning"
-        props = f"file={_gh_escape_prop(self.path)}"
+        props = f"file={_gh_escape_prop(one_line(self.path))}"
         if self.line:
             props += f",line={self.line}"
-        message = self.message + (f" ({self.hint})" if self.hint else "")
+        message = one_line(self.message + (f" ({self.hint})" if self.hint else ""))
         return f"::{kind} {props}::{_gh_escape_data(message)}"
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f)} | {
+    0x0A: "\\n", 0x0D: "\\r", 0x09: " ", 0x85: "\\x85", 0x2028: "\\u2028",
+    0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """User text (a key, a title, a file name) printed on one line: newlines and control
+    characters become visible escapes, so no line of output (a fake `::warning` workflow
+    command in CI, a terminal escape) can be forged from inside a file."""
+    return text.translate(_CONTROL)
 
 
 def _gh_escape_data(text: str) -> str:

@@ -78,6 +78,11 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     return result
 
 
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (CI's default checkout): commit dates are then incomplete."""
+    return _git(root, "rev-parse", "--is-shallow-repository") == "true"
+
+
 def file_dates(root: Path, folder: str) -> dict[str, datetime]:
     """{path relative to root: date of the newest commit touching it} for files under `folder`.
 

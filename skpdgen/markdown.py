@@ -24,6 +24,7 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from skpdgen import safeurl
 from skpdgen.urls import slugify
 
 _EMBED_RE = re.compile(r'::(youtube|map|pdf)[ \t]+(\S+)(?:[ \t]+"([^"]*)")?[ \t]*$')
@@ -185,7 +186,7 @@ def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:
             return
         token.attrSet("src", video)
     elif token.info == "map":
-        if urlsplit(src).scheme not in ("http", "https"):
+        if safeurl.web_address_problem(src):
             resolver.warn(line, f"map link '{src}' must start with https://")
             token.type, token.content = "html_block", ""
     else:
@@ -200,7 +201,9 @@ def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:
 def _youtube_id(src: str) -> str | None:
     if _YOUTUBE_ID.fullmatch(src):
         return src
-    parts = urlsplit(src)
+    parts = safeurl.split(src)
+    if parts is None:
+        return None
     if parts.netloc.endswith("youtu.be"):
         candidate = parts.path.strip("/")
     elif "youtube" in parts.netloc:
@@ -222,12 +225,21 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
                           "use Markdown, or ::youtube / ::map / ::pdf for embeds")
         elif child.type == "link_open":
             href = str(child.attrGet("href") or "")
+            if safeurl.split(href) is None:
+                resolver.warn(child_line, f"link '{href}' is not a valid address and was removed",
+                              "check its brackets and spelling, e.g. https://contoh.go.id/")
+                child.attrs.pop("href", None)
+                continue
             new = _resolve_href(href, child_line, resolver)
             if new is not None:
                 child.attrSet("href", new)
         elif child.type == "image":
             src = str(child.attrGet("src") or "")
-            if not _is_external(src):
+            if safeurl.split(src) is None:
+                resolver.warn(child_line, f"image '{src}' is not a valid address",
+                              "check its brackets and spelling")
+                child.attrSet("src", "")
+            elif not _is_external(src):
                 new_src = resolver.file_link(src, child_line, "image")
                 if new_src is not None:
                     child.attrSet("src", new_src)

@@ -14,8 +14,8 @@ def image_size(path: Path) -> tuple[int, int] | None:
     try:
         with Image.open(path) as img:
             return img.size
-    except (OSError, UnidentifiedImageError, ValueError):
-        return None
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
+        return None   # a pixel bomb gets no dimensions (never a traceback)
 
 
 def file_size(path: Path) -> int | None:

@@ -14,11 +14,12 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from skpdgen import markdown, media, urls
+from skpdgen import markdown, media, safeurl, urls
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
 from skpdgen.content.load import SiteFiles, SourcePage
+from skpdgen.content.publishable import show_names
 from skpdgen.content.sections import SECTIONS, spec_for
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
@@ -254,9 +255,10 @@ def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Age
         writers[site_path].append(src)
     for dest, srcs in writers.items():
         if len(srcs) > 1:
+            shown, invisible = show_names(srcs)
             diags.error(f"{agency.src_prefix}{srcs[0]}", None,
-                        f"{agency.slug}/{dest} is written by {len(srcs)} files: {', '.join(srcs)}",
-                        "give one of them another file name or 'slug'")
+                        f"{agency.slug}/{dest} is written by {len(srcs)} files: {shown}",
+                        invisible or "give one of them another file name or 'slug'")
     for s in published:
         if any(s.site_path.startswith(g) for g in GENERATED_PATHS if g.endswith("/")):
             diags.error(s.diag_path, None, f"'{s.site_path}' is a path skpdgen generates itself",
@@ -395,7 +397,8 @@ def _menu(agency: Agency, pages: list[Page], sections: dict[str, SectionList],
         entries = []
         for item in agency.menu:
             target = item["url"]
-            external = "://" in target
+            parts = safeurl.split(target)   # validated in site.yaml: http(s), mailto, tel, path
+            external = bool(parts and parts.scheme)
             path = target if external else (target.strip("/") + "/" if target.strip("/") else "")
             entries.append(MenuEntry(item["title"], path, external))
         return tuple(entries)

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, markdown, portal
+from skpdgen import cache, gitdates, lock, markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
+from skpdgen.config.schema import year_problem
 from skpdgen.content.load import discover, load_page
+from skpdgen.content.publishable import show_names
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.editor import build as editor_build
 from skpdgen.manifest import read_manifest, write_manifest
@@ -36,6 +39,8 @@ from skpdgen.write import (
     WriteError,
     WriteStats,
     check_dest,
+    exchange,
+    remove_leftovers,
     remove_tree,
     stage,
     swap_in,
@@ -129,18 +134,68 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     slugs = list(request.sites) or all_slugs
     options = BuildOptions(now=build_now(request.today, region), drafts=request.drafts,
                            future=request.future)
+    if not request.write:
+        return _build_into(request, region, theme, all_slugs, slugs, options, progress, on_site)
     out = request.output
-    if request.write:
-        if request.clean:
-            remove_tree(out)
-        out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    with lock.hold(out):
+        remove_leftovers(out)
+        if not request.clean:
+            return _build_into(request, region, theme, all_slugs, slugs, options, progress,
+                               on_site)
+        return _build_clean(request, region, theme, all_slugs, slugs, options, progress,
+                            on_site)
 
+
+def _build_clean(request: BuildRequest, region: Region, theme: Theme, all_slugs: list[str],
+                 slugs: list[str], options: BuildOptions, progress: ProgressCallback | None,
+                 on_site: Callable[[SiteResult], None] | None) -> RegionResult:
+    """`build --clean`: build everything into a fresh folder beside build/, then swap.
+
+    The old build/ stays whole until the new one is complete (a kill leaves the old site); an
+    agency that fails keeps its last good output, carried over from the old folder.
+    """
+    out = request.output
+    aside = out.parent / f".{out.name}.clean-{os.getpid()}"
+    remove_tree(aside)
+    aside.mkdir(parents=True)
+    try:
+        result = _build_into(replace(request, out_dir=aside, clean=False), region, theme,
+                             all_slugs, slugs, options, progress, on_site, _LastGood(out))
+        lock.lock_path(aside).parent.mkdir(parents=True, exist_ok=True)
+        lock.lock_path(aside).touch()   # the same files as an incremental build leaves
+        if not exchange(aside, out):
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.rename(out, old)
+            os.rename(aside, out)
+            aside = old
+    finally:
+        remove_tree(aside)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _LastGood:
+    """Where the last good output of each agency is (build/ while --clean builds aside)."""
+
+    out: Path
+
+
+def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: list[str],
+                slugs: list[str], options: BuildOptions, progress: ProgressCallback | None,
+                on_site: Callable[[SiteResult], None] | None,
+                last_good: _LastGood | None = None) -> RegionResult:
+    out = request.output
     results: list[SiteResult] = []
     for site_result in _build_sites(region, theme, slugs, options, request, progress):
         results.append(site_result)
         if on_site is not None:
             on_site(site_result)
     by_slug = {r.slug: r for r in results}
+    if request.write and last_good is not None:
+        for slug in all_slugs:
+            if not (slug in by_slug and by_slug[slug].ok):
+                _carry_over(last_good.out, out, slug)
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
@@ -152,28 +207,44 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
-    previous = read_manifest(out) if request.write else {}
+    if gitdates.is_shallow(region.root):
+        portal_diags.warning(
+            "skpdgen.yaml", None, "the repository is a shallow git clone: the scorecard "
+            "misses the dates of older commits and may call active agencies inactive",
+            "fetch the whole history (CI: actions/checkout with fetch-depth: 0; "
+            "or git fetch --unshallow)")
+    previous = read_manifest(last_good.out if last_good else out) if request.write else {}
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
               for slug, r in by_slug.items()}
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
-    # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
-    # measured from its sources without being built, never shown `mati` for not being built.
-    recorded = {s.slug for s in summaries}
-    unmeasured = [slug for slug in all_slugs if slug not in by_slug and slug not in recorded
-                  and previous.get(slug) is None]
-    unbuilt: dict[str, SiteSummary] = {}
-    sources_key = (cache.region_key(region.root, theme.layers, options)
-                   if request.write and unmeasured else None)
-    for slug in unmeasured:
-        summary, health[slug] = _measure_sources(region, theme, slug, options,
-                                                 out if request.write else None, sources_key)
-        if summary is not None:
-            unbuilt[slug] = summary
-    portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
-                                                portal_diags, unbuilt))
-    portal_outputs += editor_build.portal_outputs(region, theme, all_slugs, portal_diags)
+    try:
+        # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
+        # measured from its sources without being built, never shown `mati` for not being built.
+        recorded = {s.slug for s in summaries}
+        unmeasured = [slug for slug in all_slugs if slug not in by_slug and slug not in recorded
+                      and previous.get(slug) is None]
+        unbuilt: dict[str, SiteSummary] = {}
+        sources_key = (cache.region_key(region.root, theme.layers, options)
+                       if request.write and unmeasured else None)
+        for slug in unmeasured:
+            try:
+                summary, health[slug] = _measure_sources(
+                    region, theme, slug, options, out if request.write else None, sources_key)
+            except Exception as exc:  # noqa: BLE001 -- one agency's files never stop the portal
+                portal_diags.extend([internal_error(f"sites/{slug}", "measuring its sources",
+                                                    exc)])
+                continue
+            if summary is not None:
+                unbuilt[slug] = summary
+        portal_outputs = list(portal.portal_outputs(region, theme, summaries, health,
+                                                    options, portal_diags, unbuilt))
+        portal_outputs += editor_build.portal_outputs(region, theme, all_slugs,
+                                                      portal_diags)
+    except Exception as exc:  # noqa: BLE001 -- the safety net: the manifest is still written
+        portal_diags.extend([internal_error("skpdgen.yaml", "building the portal", exc)])
+        portal_outputs = []
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
     for r in results:
@@ -187,10 +258,46 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
-    write_manifest(out, region.base_url,
-                   {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
-                    for slug, h in health.items() if slug in by_slug}, previous, options.today)
+    try:
+        write_manifest(out, region.base_url,
+                       {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
+                        for slug, h in health.items() if slug in by_slug}, previous,
+                       options.today)
+    except OSError as exc:
+        portal_diags.error(f"{_shown(out, request.root)}/{STATE_DIR}/manifest.json", None,
+                           f"cannot write the manifest: {exc.strerror or exc}",
+                           "free some disk space, then build again")
+        region_result.portal_diagnostics = portal_diags.items
     return region_result
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the user would type it: relative to the region root when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _carry_over(old_out: Path, new_out: Path, slug: str) -> None:
+    """The last good output, summary and cache entry of `slug` into a fresh output folder."""
+    for rel in (Path(slug), summary_path(old_out, slug).relative_to(old_out),
+                cache.entry_path(old_out, slug).relative_to(old_out)):
+        source, dest = old_out / rel, new_out / rel
+        if not source.exists() or source.is_symlink():
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, dest, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(source, dest)
+
+
+def _link_or_copy(source: str | Path, dest: str | Path) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
 
 
 def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildOptions,
@@ -207,9 +314,13 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
-                               request.write, key) for slug in slugs]
+                               request.write, key, os.getpid()) for slug in slugs]
         for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 -- a worker died (memory, a crash)
+                yield SiteResult(slug, False, [internal_error(f"sites/{slug}",
+                                                              "building it in a worker", exc)])
             if progress:
                 progress(slug, done, total)
 
@@ -250,21 +361,50 @@ def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOpti
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-               write: bool = True, region_key: str | None = None) -> SiteResult:
+               write: bool = True, region_key: str | None = None,
+               owner: int | None = None) -> SiteResult:
     """Build one agency; write it only when it has no errors.
 
     With a `region_key` (see cache.py), an agency whose inputs did not change since its last
-    successful build is not built again: its output and summary are reused as they are.
+    successful build, and whose output is still exactly as written, is not built again.
+
+    A safety net: whatever unexpected exception one agency's files trigger becomes an error
+    for that agency ("internal error while …"); its last good output stays, and the other
+    agencies, the portal and the manifest are still built.
     """
+    step = ["reading its files"]
+    try:
+        return _build_site(region, theme, slug, options, out, write, region_key, step, owner)
+    except Exception as exc:  # noqa: BLE001 -- the safety net: never a region-wide traceback
+        if write:
+            with contextlib.suppress(OSError):
+                remove_tree(out / f".{slug}.staging-{os.getpid()}")
+        return SiteResult(slug, False, [internal_error(f"sites/{slug}", step[0], exc)])
+
+
+def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
+    """The diagnostic of an unexpected exception: where, while doing what, which exception."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(path, None, "error", f"internal error while {step} ({detail[:300]})",
+                      "a file of this folder triggers a bug in skpdgen: please report it; "
+                      "the last good output is kept")
+
+
+def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
+                write: bool, region_key: str | None, step: list[str],
+                owner: int | None = None) -> SiteResult:
     key = cache.site_key(region_key, region.sites_dir / slug) if write and region_key else None
     if key is not None:
+        step[0] = "checking its last output"
         reused = _reuse(out, slug, key, options)
         if reused is not None:
             return reused
     diags = Diagnostics()
+    step[0] = "reading its files"
     model = load_site_model(region, theme, slug, options, diags)
     if model is None or diags.has_errors:
         return SiteResult(slug, False, diags.items)
+    step[0] = "rendering its pages"
     env = environment_for(theme, model.agency.root / "templates")
     outputs = list(SiteRenderer(model, theme, env, diags).outputs())
     _check_outputs(outputs, f"sites/{slug}", diags)
@@ -274,9 +414,14 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     if not write:
         return SiteResult(slug, True, diags.items, summary=summary, outputs=outputs,
                           page_count=len(model.pages))
+    step[0] = "writing its output"
     target = out / slug
     try:
         staging, stats = stage(outputs, target)
+        if owner is not None and os.getppid() != owner:
+            # a worker whose build was killed: it holds no lock, so it must not swap anything in
+            remove_tree(staging)
+            raise WriteError("the build that started this worker has stopped")
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         if key is not None:
@@ -285,7 +430,8 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
                 valid_until=(model.next_publication.isoformat()
                              if model.next_publication else None),
                 page_count=len(model.pages), file_count=len(outputs),
-                warnings=[d.to_json() for d in diags.warnings]))
+                warnings=[d.to_json() for d in diags.warnings],
+                files=cache.output_files(target)))
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
@@ -293,9 +439,12 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:
-    """The result of the last build of `slug`, if its inputs and its day are the same."""
+    """The result of the last build of `slug`, if its inputs and its day are the same and its
+    output is still exactly the files that build wrote (else it is built again)."""
     entry = cache.load_entry(out, slug)
     if entry is None or not entry.usable(key, options) or not (out / slug).is_dir():
+        return None
+    if not cache.output_intact(out / slug, entry.files):
         return None
     summary = load_summary(out, slug)
     if summary is None:
@@ -314,12 +463,30 @@ def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> Non
         writers.setdefault(out.dest_path, []).append(out.origin)
     for dest, origins in writers.items():
         if len(origins) > 1:
+            shown, invisible = show_names(origins)
             diags.error(f"{where}/{origins[0]}", None,
-                        f"{dest} is written by {len(origins)} inputs: {', '.join(origins)}",
-                        "rename one of them or change its 'slug'")
+                        f"{dest} is written by {len(origins)} inputs: {shown}",
+                        invisible or "rename one of them or change its 'slug'")
+        # a file where another output needs a folder (alias /feed.xml, a static file 'berita')
+        parts = dest.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in writers:
+                diags.error(f"{where}/{origins[0]}", None,
+                            f"{dest} needs a folder '{folder}/', but {writers[folder][0]} "
+                            f"writes a file '{folder}'",
+                            "rename one of them, or remove the alias that takes that path")
+                break
 
 
 def env_today() -> date | None:
     """SKPDGEN_TODAY, when set (a ValueError names the problem)."""
     raw = os.environ.get("SKPDGEN_TODAY")
-    return date.fromisoformat(raw) if raw else None
+    if not raw:
+        return None
+    day = date.fromisoformat(raw)
+    problem = year_problem(day)
+    if problem:
+        raise ConfigError([Diagnostic("SKPDGEN_TODAY", None, "error", f"'{raw}': {problem}",
+                                      "check the year")])
+    return day

@@ -7,10 +7,18 @@ errors, so a typo in a template fails the build instead of printing nothing.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import time
+import types
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
@@ -85,13 +93,130 @@ def fingerprinted(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
 
 
+class AgencySandbox(ImmutableSandboxedEnvironment):
+    """The environment of an agency that overrides templates: agency folders are untrusted.
+
+    Jinja's immutable sandbox (no `__` attributes, no mutation of lists and dicts, no unsafe
+    callables) plus: no attribute of a filesystem path, module, class or code object, so the
+    template context (plain data, documented in docs/templates.md) leads nowhere else.
+    """
+
+    intercepted_binops = frozenset(("*", "**", "+"))
+    deadline = 0.0                  # time.monotonic() by which the current page must be done
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        self.check_time()
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        return not isinstance(obj, _OPAQUE) and not isinstance(value, _OPAQUE)
+
+    def check_time(self) -> None:
+        if self.deadline and time.monotonic() > self.deadline:
+            raise SecurityError(f"the page took more than {RENDER_SECONDS} s to render "
+                                "(a loop too large?)")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self.check_time()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self.check_time()
+        if operator == "**" and (abs(right) if isinstance(right, int | float) else 0) > 64:
+            raise SecurityError("an exponent over 64 is not allowed in a template")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(times, int) and (
+                        len(seq) * times > MAX_PRODUCT):
+                    raise SecurityError("a repeated text or list over 1 000 000 items")
+        if operator == "+" and isinstance(left, str | list | tuple) and isinstance(
+                right, str | list | tuple) and len(left) + len(right) > 10 * MAX_PRODUCT:
+            raise SecurityError("a joined text or list over 10 000 000 items")
+        return self.binop_table[operator](left, right)
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        if not super().is_safe_callable(obj):
+            return False
+        owner = getattr(obj, "__self__", None)
+        return not isinstance(obj, _OPAQUE) and not isinstance(owner, _OPAQUE)
+
+
+_OPAQUE = (os.PathLike, types.ModuleType, type, types.CodeType, types.FrameType)
+RENDER_SECONDS = 10          # one page of an agency's templates; the theme's take milliseconds
+MAX_PRODUCT = 1_000_000
+
+
+class BudgetTemplate(jinja2.Template):
+    """A template of an agency's sandbox: each render has a time budget."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        env = self.environment
+        if isinstance(env, AgencySandbox):
+            env.deadline = time.monotonic() + RENDER_SECONDS
+        return super().render(*args, **kwargs)
+
+
+class _BudgetRange:
+    """range() for agency templates: checks the page's time budget while it is iterated."""
+
+    def __init__(self, env: AgencySandbox, numbers: range):
+        self._env = env
+        self._numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._numbers[index]
+
+    def __iter__(self) -> Iterator[int]:
+        for index, number in enumerate(self._numbers):
+            if index % 1000 == 999:
+                self._env.check_time()
+            yield number
+
+
+def _budget_range(env: AgencySandbox) -> Callable[..., Any]:
+    def budget_range(*args: int) -> _BudgetRange:
+        return _BudgetRange(env, safe_range(*args))
+    return budget_range
+
+
+class AgencyTemplateLoader(jinja2.FileSystemLoader):
+    """An agency's templates/: only regular files inside it, never a link or a device."""
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        base = Path(self.searchpath[0])
+        path = base
+        for part in jinja2.loaders.split_template_path(template):
+            path = path / part
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                raise jinja2.TemplateNotFound(template) from None
+            if stat.S_ISLNK(mode) or not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise jinja2.TemplateSyntaxError(
+                    "only regular files are read from an agency's templates/"
+                    " (no links, pipes or devices)", 1, template, str(path))
+        if not stat.S_ISREG(mode):
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
-    """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers."""
+    """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers.
+
+    The theme is trusted code (it is reviewed with the region); an agency's own templates are
+    not, so an environment that includes them is sandboxed (see AgencySandbox).
+    """
     loaders: list[jinja2.BaseLoader] = []
-    if override_dir is not None and override_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(override_dir))
+    sandboxed = override_dir is not None and override_dir.is_dir()
+    if sandboxed:
+        assert override_dir is not None
+        loaders.append(AgencyTemplateLoader(override_dir))
     loaders.extend(jinja2.FileSystemLoader(d) for d in theme.template_dirs)
-    env = jinja2.Environment(
+    env_class = AgencySandbox if sandboxed else jinja2.Environment
+    env = env_class(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -100,6 +225,9 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
         keep_trailing_newline=True,
         auto_reload=False,  # a build never sees a template change; serve loads a new Theme
     )
+    if isinstance(env, AgencySandbox):
+        env.template_class = BudgetTemplate
+        env.globals["range"] = _budget_range(env)
     t = theme.translator
     env.globals["t"] = t
     env.globals["lang"] = t.lang
@@ -131,3 +259,22 @@ def environment_for(theme: Theme, override_dir: Path | None) -> jinja2.Environme
             _ENVIRONMENTS.clear()
         cached = _ENVIRONMENTS[key] = (theme, make_environment(theme, override))
     return cached[1]
+
+
+def error_location(exc: BaseException) -> tuple[str | None, int | None]:
+    """(template file, line) where a render error happened, from the traceback Jinja rewrote.
+
+    Syntax errors carry both; runtime errors (a sandbox refusal, an undefined variable) only
+    have them as the innermost template frame of the traceback.
+    """
+    filename = getattr(exc, "filename", None)
+    line = getattr(exc, "lineno", None)
+    if filename and line:
+        return filename, line
+    tb = exc.__traceback__
+    while tb is not None:
+        code_file = tb.tb_frame.f_code.co_filename
+        if not code_file.endswith(".py") and not code_file.startswith("<"):
+            filename, line = code_file, tb.tb_lineno
+        tb = tb.tb_next
+    return filename, line

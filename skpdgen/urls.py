@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
@@ -95,4 +95,12 @@ def clean_alias(raw: str) -> str | None:
         return None
     if any(not re.fullmatch(r"[A-Za-z0-9._~%+-]+", p) for p in parts):
         return None
-    return "/".join(parts) + "/"
+    # a server decodes %XX before it looks for the file: the folder is named decoded
+    try:
+        decoded = [unquote(p, errors="strict") if "%" in p else p for p in parts]
+    except UnicodeDecodeError:
+        return None
+    if any(p in (".", "..") or p.startswith(".") or re.search(r"[/\\\x00-\x1f\x7f]", p)
+           for p in decoded):
+        return None
+    return "/".join(decoded) + "/"

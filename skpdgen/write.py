@@ -8,10 +8,12 @@ their inode and mtime stay the same and the number of files really written is kn
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
 import os
+import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,7 +89,7 @@ def _put(out: Output, staged: Path, old: Path, stats: WriteStats) -> None:
 
 def stage(outputs: Iterable[Output], target: Path) -> tuple[Path, WriteStats]:
     """Write outputs into a fresh staging folder beside `target`; returns (staging, stats)."""
-    staging = target.parent / f".{target.name}.staging"
+    staging = target.parent / f".{target.name}.staging-{os.getpid()}"
     remove_tree(staging)
     staging.mkdir(parents=True)
     stats = WriteStats()
@@ -112,7 +114,7 @@ def swap_in(staging: Path, target: Path, stats: WriteStats) -> None:
         if exchange(staging, target):
             remove_tree(staging)
             return
-        old = target.parent / f".{target.name}.old"
+        old = target.parent / f".{target.name}.old-{os.getpid()}"
         remove_tree(old)
         os.rename(target, old)
         os.rename(staging, target)
@@ -157,8 +159,14 @@ def write_file_atomic(path: Path, data: bytes) -> bool:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        # disk full, Ctrl-C: the old file stays, and no temporary file is left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
     return True
 
 
@@ -181,8 +189,13 @@ def write_tree_files(outputs: Iterable[Output], root: Path, keep_top: set[str]) 
                 if changed:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
-                    shutil.copyfile(out.source, tmp)
-                    os.replace(tmp, dest)
+                    try:
+                        shutil.copyfile(out.source, tmp)
+                        os.replace(tmp, dest)
+                    except BaseException:
+                        with contextlib.suppress(OSError):
+                            tmp.unlink()
+                        raise
         except OSError as exc:
             raise WriteError(f"cannot write {dest}: {exc.strerror}") from None
         stats.written += changed
@@ -205,6 +218,20 @@ def _prune(entry: Path, root: Path, wanted: set[str]) -> int:
         entry.unlink()
         return 1
     return 0
+
+
+_LEFTOVER = re.compile(r"\..+\.(staging|old)(-\d+)?|\..+\.tmp\d+")
+
+
+def remove_leftovers(out: Path) -> None:
+    """What a killed build left: staging and old folders in `out`, and the folders beside it
+    that `build --clean` builds into. Call only while holding the build lock."""
+    aside = re.compile(rf"\.{re.escape(out.name)}\.(clean|old)-\d+")
+    for folder, pattern in ((out, _LEFTOVER), (out.parent, aside)):
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if pattern.fullmatch(entry.name):
+                    remove_tree(entry)
 
 
 def remove_tree(path: Path) -> None:

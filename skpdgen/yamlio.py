@@ -15,6 +15,7 @@ MAX_YAML_BYTES = 1_000_000
 # libyaml's parser when PyYAML has it (several times faster); composing stays safe either way.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 20_000
+MAX_DEPTH = 50          # lists in lists in mappings ...: no page needs more
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
     """Parse one YAML document into YNodes; lines are shifted by `line_offset`."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlError("YAML is larger than 1 MB", None, "split it into smaller files")
+    deep = _too_deep_line(text)
+    if deep is not None:
+        raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
+                        deep + line_offset, "flatten the lists and mappings")
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -75,6 +80,29 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
     if node is None:
         return None
     return _Converter(line_offset).convert(node)
+
+
+_SCAN_LIMIT = 1000   # far above MAX_DEPTH, far below what overflows libyaml's C stack
+
+
+def _too_deep_line(text: str) -> int | None:
+    """The line where nesting obviously goes past _SCAN_LIMIT, before the parser recurses.
+
+    An overestimate (brackets in text count too) that only matters for absurd input.
+    """
+    depth = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip(" -")
+        if len(line) - len(stripped) > _SCAN_LIMIT:
+            return number
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > _SCAN_LIMIT:
+                    return number
+            elif char in "]}" and depth:
+                depth -= 1
+    return None
 
 
 def _yaml_hint(problem: str, source_line: str = "") -> str | None:
@@ -97,10 +125,24 @@ class _Converter:
     def __init__(self, line_offset: int):
         self.line_offset = line_offset
         self.count = 0
+        self.open: list[yaml.Node] = []      # the nodes being converted, outermost first
 
     def convert(self, node: yaml.Node) -> YNode:
-        self.count += 1
         line = node.start_mark.line + 1 + self.line_offset
+        if any(node is parent for parent in self.open):
+            raise YamlError("an alias (*name) refers to the value that contains it", line,
+                            "write the values out instead of *name")
+        if len(self.open) >= MAX_DEPTH:
+            raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep", line,
+                            "flatten the lists and mappings")
+        self.open.append(node)
+        try:
+            return self._convert(node, line)
+        finally:
+            self.open.pop()
+
+    def _convert(self, node: yaml.Node, line: int) -> YNode:
+        self.count += 1
         if self.count > MAX_NODES:
             raise YamlError(
                 "YAML expands to too many values (an alias bomb?)",

@@ -17,6 +17,7 @@ from skpdgen.config.schema import (
     color,
     f,
     line_text,
+    link,
     list_of,
     mapping,
     string_list,
@@ -24,6 +25,7 @@ from skpdgen.config.schema import (
     url,
     validate,
 )
+from skpdgen.content.publishable import source_file_problem
 from skpdgen.diagnostics import Diagnostics, did_you_mean
 
 SITE_FILE = "site.yaml"
@@ -48,7 +50,7 @@ SOCIAL_SCHEMA: dict[str, Field] = {
 }
 MENU_SCHEMA: dict[str, Field] = {
     "title": f(line_text, "Menu text", required=True),
-    "url": f(line_text, "A site path such as 'berita/' or a full URL", required=True),
+    "url": f(link, "A site path such as 'berita/' or a full URL", required=True),
 }
 
 SITE_SCHEMA: dict[str, Field] = {
@@ -148,6 +150,10 @@ def load_agency(region: Region, slug: str, diags: Diagnostics) -> Agency | None:
         diags.error(f"sites/{slug}", None, f"agency folder name {problem}",
                     "rename the folder, e.g. sites/dinkes")
         return None
+    unreadable = source_file_problem(root / SITE_FILE, root)
+    if unreadable:
+        diags.error(path, None, unreadable, "site.yaml must be an ordinary file in the folder")
+        return None
     try:
         raw = (root / SITE_FILE).read_bytes()
     except OSError as exc:
@@ -168,6 +174,13 @@ def load_agency(region: Region, slug: str, diags: Diagnostics) -> Agency | None:
     own = values["base_url"] is not None
     base_url = (urls.normalize_base_url(values["base_url"]) if own
                 else region.base_url + slug + "/")
+    if own and base_url.lower().startswith(region.base_url.lower()):
+        # on the portal's own domain an agency lives at its slug, never at another's place
+        line = node.key_lines.get("base_url") if isinstance(node, yamlio.YMap) else None
+        diags.error(path, line, f"'base_url' {base_url} is on the portal's address "
+                    f"{region.base_url}, where this agency is {region.base_url}{slug}/",
+                    "remove 'base_url' (the default is right), or use the agency's own domain")
+        return None
     menu = values["menu"]
     lines: dict[str, int] = {}
     if isinstance(node, yamlio.YMap):

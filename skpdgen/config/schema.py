@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from skpdgen import safeurl
 from skpdgen.diagnostics import Diagnostics, closest, did_you_mean
 from skpdgen.yamlio import YMap, YNode, YScalar, YSeq
 
@@ -107,19 +107,46 @@ def _scalar(node: YNode, what: str) -> YScalar:
     return node
 
 
+MAX_TEXT, MAX_LINE = 20_000, 2_000   # characters; no page needs more in one value
+
+
 def text(node: YNode, ctx: Context) -> str:
     """Text exactly as written (numbers, times and yes/no stay text)."""
     value = _scalar(node, "text").value.strip()
     if "\x00" in value:
         raise FieldError("contains a NUL character")
+    if len(value) > MAX_TEXT:
+        raise FieldError(f"is {len(value):,} characters long (at most {MAX_TEXT:,})",
+                         "shorten it; long text belongs in the page body")
     return value
 
 
 def line_text(node: YNode, ctx: Context) -> str:
     value = text(node, ctx)
-    if "\n" in value:
+    if "\n" in value or "\r" in value:
         raise FieldError("must be a single line")
+    if len(value) > MAX_LINE:
+        raise FieldError(f"is {len(value):,} characters long (at most {MAX_LINE:,})",
+                         "shorten it")
     return value
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ShortText:
+    """One line of at most `limit` characters (titles: a page of 100 000 is a mistake)."""
+
+    limit: int
+
+    def __call__(self, node: YNode, ctx: Context) -> str:
+        value = line_text(node, ctx)
+        if len(value) > self.limit:
+            raise FieldError(f"is {len(value):,} characters long (at most {self.limit})",
+                             "shorten it; put the rest in 'summary' or the body")
+        return value
+
+
+def short_text(limit: int) -> Converter:
+    return ShortText(limit)
 
 
 _TRUE = {"true", "yes", "ya", "on"}
@@ -181,10 +208,21 @@ def choice(*choices: str) -> Converter:
 
 
 def url(node: YNode, ctx: Context) -> str:
+    """A full http(s) address (social accounts, online services, maps)."""
     raw = line_text(node, ctx)
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise FieldError(f"must be a full web address, got '{raw}'", "start it with https://")
+    problem = safeurl.web_address_problem(raw)
+    if problem:
+        raise FieldError(f"{problem}, got '{raw}'", "start it with https://")
+    return raw
+
+
+def link(node: YNode, ctx: Context) -> str:
+    """A link on a page: http(s), mailto:, tel: or a path of the site (never javascript:)."""
+    raw = line_text(node, ctx)
+    problem = safeurl.link_problem(raw)
+    if problem:
+        raise FieldError(f"{problem}: '{raw}'",
+                         "use https://…, mailto:…, tel:… or a path of this site such as berita/")
     return raw
 
 
@@ -235,15 +273,29 @@ def _date_hint(raw: str) -> str:
     return "use YYYY-MM-DD, e.g. 2024-05-12"
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999   # dates outside cannot be meant, and overflow date arithmetic
+
+
+def year_problem(day: date) -> str | None:
+    """Why a date is out of the range skpdgen accepts (None when it is fine)."""
+    if MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    return f"year {day.year} is not between {MIN_YEAR} and {MAX_YEAR}"
+
+
 def calendar_date(node: YNode, ctx: Context) -> date:
     raw = line_text(node, ctx)
     m = _DATE_RE.fullmatch(raw)
     if not m:
         raise FieldError(f"must be a date YYYY-MM-DD, got '{raw}'", _date_hint(raw))
     try:
-        return date(int(m[1]), int(m[2]), int(m[3]))
+        day = date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         raise FieldError(f"is not a real date: '{raw}'", "check the day and month") from None
+    problem = year_problem(day)
+    if problem:
+        raise FieldError(f"is out of range: {problem}", "check the year")
+    return day
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +326,9 @@ def when(node: YNode, ctx: Context) -> When:
         parsed = datetime.fromisoformat(raw.replace(" ", "T").replace("Z", "+00:00"))
     except ValueError:
         raise FieldError(f"is not a real date and time: '{raw}'", "check the numbers") from None
+    problem = year_problem(parsed.date())
+    if problem:
+        raise FieldError(f"is out of range: {problem}", "check the year")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ctx.tz)
     return When(parsed.astimezone(ctx.tz), True)
@@ -313,6 +368,7 @@ def f(type_: Converter, doc: str, *, required: bool = False, type_name: str | No
       ) -> Field:
     names: dict[Converter, str] = {
         text: "text", line_text: "text", boolean: "bool", url: "URL", email: "e-mail",
+        link: "link",
         color: "colour", string_list: "list of text", calendar_date: "date",
         when: "date or datetime"}
     return Field(type_, doc, required, type_name or names.get(type_, "text"))
@@ -326,5 +382,6 @@ def field_table(schema: Schema) -> list[tuple[str, str, bool, str]]:
 __all__ = [
     "Choice", "Context", "Field", "FieldError", "Integer", "Nested", "Schema", "When", "boolean",
     "calendar_date", "choice", "color", "email", "f", "field_table", "integer", "line_text",
-    "list_of", "mapping", "string_list", "text", "url", "validate", "when",
+    "ShortText", "link", "list_of", "mapping", "short_text", "string_list", "text", "url", "validate", "when",
+    "year_problem",
 ]

@@ -15,6 +15,7 @@ from skpdgen import urls, yamlio
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region, decode_text
 from skpdgen.config.schema import Context, When, validate
+from skpdgen.content import publishable
 from skpdgen.content.sections import SECTIONS, schema_for, spec_for
 from skpdgen.diagnostics import Diagnostics
 
@@ -92,8 +93,11 @@ def discover(agency: Agency, diags: Diagnostics) -> SiteFiles:
                 src_path = _rel(full, agency.root)
                 if full.is_symlink() and not _inside(full, root):
                     diags.error(agency.src_prefix + src_path, None,
-                                "symbolic link points outside the agency folder",
+                                publishable.link_problem(full),
                                 "copy the file into the folder instead")
+                    continue
+                if (refused := publishable.problem(full, name, top)) is not None:
+                    diags.error(agency.src_prefix + src_path, None, *refused)
                     continue
                 if top == "content" and name.endswith(".md"):
                     markdown.append(src_path)

@@ -16,6 +16,7 @@ from skpdgen.config.schema import (
     f,
     integer,
     line_text,
+    short_text,
     string_list,
     text,
     url,
@@ -25,7 +26,7 @@ from skpdgen.config.schema import (
 SortKey = Literal["date", "start", "title", "year"]
 
 COMMON_FIELDS: dict[str, Field] = {
-    "title": f(line_text, "Title of the page", required=True),
+    "title": f(short_text(1000), "Title of the page", required=True, type_name="text"),
     "date": f(when, "Publication date, YYYY-MM-DD or YYYY-MM-DDTHH:MM (required in dated sections)"),
     "updated": f(when, "Date of the last real change"),
     "summary": f(text, "One or two sentences for lists and search engines (default: first paragraph)"),

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from skpdgen.deploy.config import GitTarget
 from skpdgen.deploy.plan import Changes, DeployError, Outcome, Plan, compare
+from skpdgen.diagnostics import one_line
 
 TOKEN_VARIABLE = "SKPDGEN_GIT_TOKEN"
 USERNAME_VARIABLE = "SKPDGEN_GIT_USERNAME"
@@ -81,6 +82,7 @@ class Git:
     def __init__(self, git_dir: Path, env: dict[str, str]):
         self.git_dir = git_dir
         self.env = {**env, "GIT_DIR": str(git_dir)}
+        self.last_errors: list[str] = []     # stderr lines of the last command
 
     def run(self, *args: str, ok: Iterable[int] = (0,)) -> bytes:
         """Run git; a status outside `ok` is a DeployError quoting git's last words."""
@@ -113,9 +115,10 @@ class Git:
                     proc.kill()
                     raise DeployError(f"git {args[0]} took more than "
                                       f"{GIT_TIMEOUT // 60} minutes") from None
+            errors.seek(0)
+            self.last_errors = errors.read().decode("utf-8", "replace").strip().splitlines()
             if proc.returncode not in ok:
-                errors.seek(0)
-                detail = errors.read().decode("utf-8", "replace").strip().splitlines()
+                detail = [line for line in self.last_errors if not line.startswith("hint:")]
                 raise DeployError(redact(f"git {args[0]} failed: " + " / ".join(detail[-3:]),
                                          self.env))
             output.seek(0)
@@ -155,13 +158,29 @@ class Git:
         return self.run("config", "--get", key, ok=(0, 1)).decode().strip()
 
     def push(self, commit: str, branch: str) -> None:
-        try:
-            self.run("push", "--quiet", REMOTE, f"{commit}:refs/heads/{branch}")
-        except DeployError as exc:
-            if "rejected" in str(exc) or "fetch first" in str(exc):
-                raise DeployError(f"branch {branch} changed while deploying (another deploy?); "
-                                  "run skpdgen deploy again") from None
-            raise
+        """Push one commit; a refusal is told apart from a race (git push --porcelain)."""
+        code, out = self._call(("push", "--porcelain", REMOTE, f"{commit}:refs/heads/{branch}"),
+                               None, ok=(0, 1))
+        if code == 0:
+            return
+        status = next((line for line in out.decode("utf-8", "replace").splitlines()
+                       if line.startswith("!")), "")
+        reason = status.rsplit("\t", 1)[-1].strip() if status else ""
+        if reason.startswith("[rejected]"):
+            # the branch moved after it was fetched: fetch first / non-fast-forward / stale
+            raise DeployError(f"branch {branch} changed while deploying (another deploy?); "
+                              "run skpdgen deploy again")
+        remote = [one_line(line[len("remote:"):].strip()) for line in self.last_errors
+                  if line.startswith("remote:") and line[len("remote:"):].strip()]
+        if reason.startswith("[remote rejected]") or remote:
+            why = "; ".join(remote[-3:]) or reason
+            raise DeployError(redact(f"the git host refused the push of {branch}: {why}",
+                                     self.env) + " (fix what it names, e.g. a file over the "
+                              "host's size limit, then build and deploy again)")
+        detail = [line for line in self.last_errors if not line.startswith("hint:")]
+        raise DeployError(redact("git push failed: " + " / ".join(
+            one_line(line) for line in (detail[-3:] or [reason or "no reason given"])),
+            self.env))
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from skpdgen.content.sections import PLAIN_PAGE, SECTIONS, SectionSpec, schema_f
 WIDGETS: dict[Any, dict[str, Any]] = {
     s.text: {"widget": "text"},
     s.line_text: {"widget": "string"},
+    s.link: {"widget": "string"},
     s.boolean: {"widget": "boolean", "default": False},
     s.url: {"widget": "string", "pattern": ["^https?://", "Alamat lengkap diawali https://"]},
     s.email: {"widget": "string", "pattern": ["^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
@@ -94,6 +95,8 @@ def widget_for(name: str, field: s.Field) -> dict[str, Any]:
     converter = field.type
     if name in FILE_FIELDS:
         return {"widget": FILE_FIELDS[name]}
+    if isinstance(converter, s.ShortText):
+        return {"widget": "string"}
     if isinstance(converter, s.Choice):
         return {"widget": "select", "options": list(converter.choices)}
     if isinstance(converter, s.Integer):

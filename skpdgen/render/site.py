@@ -29,7 +29,7 @@ from skpdgen.render.context import (
     site_view,
 )
 from skpdgen.render.meta import event, jsonld, organization, shorten, single_domain_404
-from skpdgen.theme import Theme
+from skpdgen.theme import Theme, error_location
 
 DEFAULT_ACCENT = "#0b4f8a"
 ARCHIVE = "arsip/"  # expired announcements: pengumuman/arsip/
@@ -203,10 +203,16 @@ class SiteRenderer:
             "tags": [{"name": ref.name, "slug": ref.slug, "path": ref.path, "count": len(items)}
                      for ref, items in tags.values()],
         }, origin="tags")
+        per_page = self.model.region.paginate
         for ref, items in tags.values():
-            yield self._html(ref.path, ["tag.html"], {
-                "kind": "tag", "title": f"{self.t('sections.tag')}: {ref.name}", "tag": ref,
-                "items": list(items)}, origin="tags")
+            chunks = [list(items[i:i + per_page]) for i in range(0, len(items), per_page)] or [[]]
+            for number, chunk in enumerate(chunks, start=1):
+                title = f"{self.t('sections.tag')}: {ref.name}"
+                if number > 1:
+                    title += f" – {self.t('pager.page', number=number, total=len(chunks))}"
+                yield self._html(pager_path(ref.path, number), ["tag.html"], {
+                    "kind": "tag", "title": title, "tag": ref, "items": chunk,
+                    "pager": pager(ref.path, number, len(chunks))}, origin="tags")
 
     # --- shared --------------------------------------------------------------------------------
 
@@ -292,10 +298,10 @@ class SiteRenderer:
 def template_error(exc: jinja2.TemplateError, template: str, root: Path
                    ) -> tuple[str, int | None, str, str]:
     """(path relative to the region root, line, message, hint) of a template failure."""
-    name = str(getattr(exc, "filename", None) or getattr(exc, "name", None) or template)
+    filename, line = error_location(exc)
+    name = str(filename or getattr(exc, "name", None) or template)
     with contextlib.suppress(ValueError):
         name = Path(name).resolve().relative_to(root.resolve()).as_posix()
-    line = getattr(exc, "lineno", None)
     return (name, line, f"template error: {exc.message or exc}",
             "fix the template (variables are listed in docs/templates.md)")
 

@@ -19,7 +19,7 @@ from skpdgen.config.region import Region, load_region
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.manifest import read_manifest
 from skpdgen.model import BuildOptions, build_now
-from skpdgen.pipeline import load_site_model
+from skpdgen.pipeline import internal_error, load_site_model
 from skpdgen.scorecard import BuildHealth, Identity, ScoreInput, SiteScore, measure_all
 from skpdgen.summary import load_summary, summarize
 from skpdgen.theme import load_theme
@@ -53,7 +53,11 @@ def collect(root: Path, today: date | None = None, sites: Sequence[str] = (),
         if progress:
             progress(slug, done, len(slugs))
         diags = Diagnostics()
-        model = load_site_model(region, theme, slug, options, diags)
+        try:
+            model = load_site_model(region, theme, slug, options, diags)
+        except Exception as exc:  # noqa: BLE001 -- the safety net, as in build
+            diags.extend([internal_error(f"sites/{slug}", "reading its files", exc)])
+            model = None
         builds_now = model is not None and not diags.has_errors
         recorded = BuildHealth.from_manifest(manifest.get(slug))
         from_sources = builds_now and (recorded is None or recorded.build == "ok")

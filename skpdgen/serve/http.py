@@ -48,6 +48,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 512   # listen backlog (socketserver's 5 stalls a page of many assets)
 
     def __init__(self, address: tuple[str, int], state: LiveState, token: str,
                  on_error: Callable[[str], None] | None = None):
