@@ -56,7 +56,10 @@ LABELS: dict[str, str] = {
     "address": "Alamat", "phone": "Telepon", "email": "E-mail", "whatsapp": "WhatsApp",
     "hours": "Jam layanan", "map": "Tautan peta",
     "facebook": "Facebook", "instagram": "Instagram", "x": "X (Twitter)", "youtube": "YouTube",
-    "tiktok": "TikTok",
+    "tiktok": "TikTok", "emergency": "Telepon darurat (IGD)", "tagline": "Slogan singkat",
+    "featured": "Layanan unggulan", "maklumat": "Maklumat pelayanan", "ppid": "PPID",
+    "form": "Formulir permohonan informasi", "lapor": "SP4N-LAPOR!", "sms": "SMS LAPOR!",
+    "note": "Keterangan", "topic": "Topik layanan",
 }
 HINTS: dict[str, str] = {
     "title": "Singkat dan jelas, mis. 'Vaksinasi Massal di Puskesmas Slawi'.",
@@ -68,6 +71,10 @@ HINTS: dict[str, str] = {
     "expires": "Setelah tanggal ini pengumuman tidak tampil lagi di beranda.",
     "requirements": "Satu persyaratan per baris.", "procedure": "Satu langkah per baris.",
     "category": "berkala, serta-merta, atau setiap-saat (UU KIP).",
+    "topic": "Kelompok di indeks layanan portal, mis. 'Kesehatan' atau 'Kependudukan'.",
+    "featured": "Nama berkas layanan di content/layanan/ yang tampil pertama di beranda.",
+    "maklumat": "Janji pelayanan instansi, tampil di beranda dan halaman layanan.",
+    "emergency": "Nomor yang tampil paling atas di beranda, mis. IGD 24 jam.",
 }
 SECTION_LABELS = {
     "berita": ("Berita", "Berita"), "pengumuman": ("Pengumuman", "Pengumuman"),
