@@ -25,6 +25,7 @@ from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
+from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
@@ -145,6 +146,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
+    if request.write:      # sample values left by init, a CI install that cannot work
+        portal_diags.extend(setup_diagnostics(region, strict=False))
     previous = read_manifest(out) if request.write else {}
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
               for slug, r in by_slug.items()}
