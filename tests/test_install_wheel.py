@@ -63,7 +63,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if (REPO / rel).is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / rel, target)
-    result = run(sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out),
+    result = run(sys.executable, "-m", "build", "--outdir", str(out),
                  str(source), cwd=out)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return out
