@@ -245,3 +245,36 @@ def test_theme_eject_copies_the_rest_and_never_overwrites(tmp_path: Path) -> Non
     assert run_cli("build", "--today", TODAY, cwd=root).returncode == 0
     again = run_cli("theme", "eject", cwd=root)
     assert again.returncode == 0 and "copied 0 files" in again.stdout
+
+
+# --- a published portal that has grown old says so --------------------------------------------
+
+def test_status_page_says_when_the_published_version_is_old(tmp_path: Path, browser: object
+                                                           ) -> None:
+    import functools
+    import http.server
+    import threading
+    from datetime import date
+
+    root = make_region(tmp_path, dict(SITE))
+    pages: dict[str, bool] = {}
+    for day in (TODAY, date.today().isoformat()):
+        result = run_cli("build", "--today", day, "--clean", cwd=root)
+        assert result.returncode == 0, result.stderr
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                    directory=str(root / "build"))
+        handler.log_message = lambda *a: None  # type: ignore[method-assign]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            page = browser.new_page()  # type: ignore[attr-defined]
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/status/")
+            note = page.locator(".js-published-old")
+            page.wait_for_load_state("load")
+            pages[day] = note.is_visible()
+            if pages[day]:
+                assert "terakhir diterbitkan" in note.inner_text()
+            page.close()
+        finally:
+            server.shutdown()
+    assert pages == {TODAY: True, date.today().isoformat(): False}
