@@ -96,13 +96,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = InitSettings(host=args.host, install=args.install, name=args.name,
                             base_url=args.base_url)
     if args.install:
+        later = args.install.startswith(".")   # a file or fork the admin commits later
         problems = install_problems(args.install, folder.resolve())
-        errors = [p for p in problems if p.severity == "error"
-                  and not args.install.startswith(("./", "."))]  # a file to commit later
         for problem in problems:
-            print(f"skpdgen: {problem.severity}: --install: {problem.message} ({problem.hint})",
+            level = "warning" if later else problem.severity
+            print(f"skpdgen: {level}: --install: {problem.message} ({problem.hint})",
                   file=sys.stderr)
-        if errors:
+        if not later and any(p.severity == "error" for p in problems):
             return EXIT_USAGE
     created = scaffold.init_region(folder, settings)
     print(f"created a new region in {created} (README.md explains it, in Bahasa Indonesia)")
