@@ -6,12 +6,14 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-# System packages for browser and web-server tests (Debian). Needs root; without it the
+# System packages for browser, web-server and SSH tests (Debian). Needs root; without it the
 # browser and nginx tests skip with a reason (in CI, SKPDGEN_REQUIRE_BROWSER=1 fails them).
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)          # the ssh deploy target's tests
+command -v rsync >/dev/null 2>&1 || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -89,6 +89,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             raise UsageError(f"'{one_line(value)}' contains a line break or control character "
                              "(write the title on one line)")
     if len(words) >= 1 and words[0] == "site":
+        if len(words) == 2 and not args.name:
+            raise UsageError('--name is missing: skpdgen new site SLUG --name "Dinas ..."')
         if len(words) != 2 or not args.name:
             raise UsageError('usage: skpdgen new site SLUG --name "Dinas ..."')
         created = scaffold.new_site(args.root, words[1], args.name)
@@ -104,8 +106,37 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from skpdgen import scaffold
-    created = scaffold.init_region(Path(args.dir))
-    print(f"created a new region in {created}; next: cd {args.dir} && skpdgen build")
+    from skpdgen.scaffold_install import install_problems
+    from skpdgen.scaffold_region import InitSettings, checklist
+    if args.dir and args.root and Path(args.dir) != args.root:
+        raise UsageError(f"two folders given ({args.dir} and --root {args.root}): give one")
+    folder = Path(args.dir) if args.dir else args.root
+    if folder is None:
+        raise UsageError("give the folder to create: skpdgen init DIR (or --root DIR)")
+    settings = InitSettings(host=args.host, install=args.install, name=args.name,
+                            base_url=args.base_url)
+    if args.install:
+        later = args.install.startswith(".")   # a file or fork the admin commits later
+        problems = install_problems(args.install, folder.resolve())
+        for problem in problems:
+            level = "warning" if later else problem.severity
+            print(f"skpdgen: {level}: --install: {problem.message} ({problem.hint})",
+                  file=sys.stderr)
+        if not later and any(p.severity == "error" for p in problems):
+            return EXIT_USAGE
+    created = scaffold.init_region(folder, settings)
+    print(f"created a new region in {created} (README.md explains it, in Bahasa Indonesia)")
+    print("Daftar periksa hari pertama:")
+    for line in checklist(settings):
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_theme(args: argparse.Namespace) -> int:
+    from skpdgen import scaffold
+    copied, kept = scaffold.eject_theme(args.root)
+    print(f"copied {len(copied)} files of the built-in theme into themes/default/"
+          + (f"; kept {len(kept)} files the region already had" if kept else ""))
     return EXIT_OK
 
 
@@ -147,8 +178,24 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("init", help="create a new region repository with a sample agency")
-    p.add_argument("dir", help="folder to create")
+    p.add_argument("dir", nargs="?", help="folder to create (or --root DIR)")
+    p.add_argument("--root", type=Path, default=None, help="folder to create (same as DIR)")
+    p.add_argument("--host", choices=("github", "gitlab", "server"), default="github",
+                   help="where the site is published: GitHub Pages (default), GitLab Pages, "
+                        "or your own server over SSH; only that target and its CI are written")
+    p.add_argument("--install", metavar="SPEC",
+                   help="what CI installs skpdgen from: a git URL pinned to a tag or commit, a "
+                        "wheel path, or '.' in a fork (default: a wheel of this skpdgen "
+                        "committed in vendor/)")
+    p.add_argument("--name", help="name of the region (default: a sample name to change)")
+    p.add_argument("--base-url", help="address of the portal (default: a sample to change)")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("theme", help="theme eject: copy the built-in theme into themes/default/")
+    _add_common(p)
+    p.add_argument("action", choices=("eject",),
+                   help="eject: copy every built-in theme file the region does not have yet")
+    p.set_defaults(func=cmd_theme)
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)

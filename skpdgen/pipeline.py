@@ -31,6 +31,7 @@ from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
+from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
@@ -213,6 +214,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
             "misses the dates of older commits and may call active agencies inactive",
             "fetch the whole history (CI: actions/checkout with fetch-depth: 0; "
             "or git fetch --unshallow)")
+    if request.write:      # sample values left by init, a CI install that cannot work
+        portal_diags.extend(setup_diagnostics(region, strict=False))
     previous = read_manifest(last_good.out if last_good else out) if request.write else {}
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
               for slug, r in by_slug.items()}

@@ -1,18 +1,32 @@
-"""Creating files for users: a new agency, a new content file, a new region (init).
+"""Creating files for users: a new agency, a new content file, a new region (init), a full
+copy of the built-in theme (theme eject).
 
 Nothing here ever overwrites a file: an existing target is a UsageError-like ScaffoldError.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import os
+import shutil
+from datetime import date, datetime
 from pathlib import Path
 
-from skpdgen import scaffold_ci, urls
+from skpdgen import scaffold_ci, scaffold_region, urls
 from skpdgen.config.agency import SITE_FILE, check_slug
-from skpdgen.config.region import REGION_FILE
+from skpdgen.config.region import REGION_FILE, load_region
 from skpdgen.content.sections import SECTIONS
 from skpdgen.diagnostics import ConfigError, Diagnostic, did_you_mean
+from skpdgen.scaffold_install import VENDOR_DIR, default_install, vendor_wheel
+from skpdgen.scaffold_region import (
+    CODEOWNERS,
+    PLACEHOLDER_BASE_URL,
+    PLACEHOLDER_NAME,
+    STAFF_GUIDE,
+    InitSettings,
+    codeowners,
+    codeowners_line,
+)
+from skpdgen.theme import BUILTIN_THEME
 
 
 class ScaffoldError(Exception):
@@ -33,7 +47,7 @@ def _quote(text: str) -> str:
 
 
 def new_site(root: Path, slug: str, name: str) -> Path:
-    """sites/<slug>/site.yaml and a first profile page."""
+    """sites/<slug>/site.yaml and a first profile page; a CODEOWNERS line when it exists."""
     _require_region(root)
     problem = check_slug(slug)
     if problem:
@@ -70,7 +84,22 @@ weight: 1
 Tuliskan profil singkat {name} di sini.
 """)
     (site_dir / "static").mkdir(exist_ok=True)
+    _add_codeowner(root, slug)
     return site_dir / SITE_FILE
+
+
+def _add_codeowner(root: Path, slug: str) -> None:
+    """Append the agency's (commented) line to CODEOWNERS, unless a line names its folder."""
+    path = root / CODEOWNERS
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return
+    if f"/sites/{slug}/" in text:
+        return
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(("" if text.endswith("\n") or not text else "\n")
+                     + codeowners_line(slug) + "\n")
 
 
 def new_content(root: Path, section: str, slug: str, title: str, today: date | None = None
@@ -87,7 +116,7 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
     if section not in SECTIONS and did_you_mean(section, SECTIONS):
         raise ScaffoldError(f"unknown section '{section}'; {did_you_mean(section, SECTIONS)} "
                             "(other folder names make plain pages)")
-    day = (today or date.today()).isoformat()
+    day = (today or datetime.now(load_region(root).tz).date()).isoformat()
     page_slug = urls.slugify(title) or "halaman"
     spec = SECTIONS.get(section)
     name = f"{day}-{page_slug}.md" if spec and spec.dated else f"{page_slug}.md"
@@ -106,32 +135,81 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
     return path
 
 
-def init_region(target: Path) -> Path:
-    """A new region repository: skpdgen.yaml, the default theme, a sample agency, CI files."""
+def init_region(target: Path, settings: InitSettings | None = None) -> Path:
+    """A new region repository: skpdgen.yaml with one deploy target, a sample agency, the CI
+    file(s) of the chosen host, the skpdgen wheel they install, README.md, CODEOWNERS, docs/."""
+    settings = settings or InitSettings()
+    if settings.host not in scaffold_ci.HOSTS:
+        raise ScaffoldError(f"--host must be one of {', '.join(scaffold_ci.HOSTS)}, "
+                            f"got '{settings.host}'")
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} exists and is not empty; nothing was changed")
+    install = settings.install or default_install()
     target.mkdir(parents=True, exist_ok=True)
-    _create(target / REGION_FILE, """\
-# The region: the portal of the kabupaten. Every key is explained in the README.
-name: "Pemerintah Kabupaten Contoh"
-base_url: https://contohkab.go.id/
+    _create(target / REGION_FILE, f"""\
+# The region: the portal of the kabupaten. Every key is explained in README.md.
+name: {_quote(settings.name or PLACEHOLDER_NAME)}
+base_url: {settings.base_url or PLACEHOLDER_BASE_URL}
 language: id
 timezone: Asia/Jakarta
 freshness:
   stale_days: 14
   dead_days: 30
 
-""" + scaffold_ci.DEPLOY_CONFIG)
-    _create(target / ".gitignore", "/build/\n__pycache__/\n")
+""" + scaffold_ci.deploy_config(settings.host))
+    _create(target / ".gitignore", "/build/\n__pycache__/\n/public/\n/skpdgen-status.txt\n")
     new_site(target, "contoh", "Dinas Contoh")
     new_content(target, "berita", "contoh", "Situs Dinas Contoh Diluncurkan")
-    _write_ci(target)
+    if settings.install is None:
+        vendor_wheel(target / VENDOR_DIR)
+    _write_ci(target, settings.host, install)
+    _create(target / CODEOWNERS, codeowners(["contoh"]))
+    if STAFF_GUIDE.is_file():
+        _create(target / "docs" / STAFF_GUIDE.name, STAFF_GUIDE.read_text(encoding="utf-8"))
+    _create(target / "README.md", scaffold_region.readme(settings, install,
+                                                         [("contoh", "Dinas Contoh")]))
     return target
 
 
-def _write_ci(target: Path) -> None:
-    _create(target / ".github" / "workflows" / "skpdgen.yml", scaffold_ci.github_workflow())
-    _create(target / ".gitlab-ci.yml", scaffold_ci.gitlab_ci())
+def _write_ci(target: Path, host: str, install: str) -> None:
+    ssh = host == "server"
+    target_name = {"github": "pages", "gitlab": "gitlab", "server": "server"}[host]
+    if host in ("github", "server"):
+        _create(target / ".github" / "workflows" / "skpdgen.yml",
+                scaffold_ci.github_workflow(install, target=target_name, ssh=ssh))
+    if host in ("gitlab", "server"):
+        _create(target / ".gitlab-ci.yml", scaffold_ci.gitlab_ci(install, target=target_name,
+                                                                 ssh=ssh))
+
+
+def eject_theme(root: Path) -> tuple[list[Path], list[Path]]:
+    """Copy the built-in theme into themes/default/: (files copied, files kept as they were).
+
+    A file the region already has (a partial override) is never overwritten.
+    """
+    _require_region(root)
+    dest_root = root / "themes" / "default"
+    copied: list[Path] = []
+    kept: list[Path] = []
+    for path in sorted(BUILTIN_THEME.rglob("*")):
+        rel = path.relative_to(BUILTIN_THEME)
+        if not path.is_file() or "__pycache__" in rel.parts:
+            continue
+        dest = dest_root / rel
+        if dest.exists() or dest.is_symlink():
+            kept.append(dest)
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        temporary = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+        shutil.copyfile(path, temporary)
+        try:
+            os.link(temporary, dest)      # complete or absent; never over an existing file
+            copied.append(dest)
+        except FileExistsError:
+            kept.append(dest)
+        finally:
+            temporary.unlink()
+    return copied, kept
 
 
 def _require_region(root: Path) -> None:

@@ -2,7 +2,8 @@
 
 - `github_workflow()`: .github/workflows/skpdgen.yml for GitHub Actions
 - `gitlab_ci()`: .gitlab-ci.yml for GitLab CI
-- `DEPLOY_CONFIG`: the `deploy:` section of skpdgen.yaml that both workflows use
+- `deploy_config(host)`: the `deploy:` section of skpdgen.yaml that `init --host` writes
+- `DEPLOY_CONFIG`: the demo's `deploy:` section (GitHub and GitLab Pages both)
 - `HEADERS_FILE`, `NGINX_CONF`: the security headers as `_headers` and as an nginx server
 
 Both pipelines run the same commands: on a pull/merge request `skpdgen build` and
@@ -13,10 +14,10 @@ healthy agencies go live, and the run still ends red.
 
 from __future__ import annotations
 
-from skpdgen import __version__
 from skpdgen.deploy.headers import HEADERS_FILE, NGINX_CONF
+from skpdgen.scaffold_install import default_install
 
-DEFAULT_INSTALL = f"skpdgen=={__version__}"
+HOSTS = ("github", "gitlab", "server")
 PYTHON = "3.12"
 # 00:15 WIB (17:15 UTC): items dated today go live and the scorecard counts the new day.
 DAILY_CRON = "15 17 * * *"
@@ -42,16 +43,91 @@ deploy:
   #   keep: 5
 """
 
+_DEPLOY_GITHUB = """\
+deploy:
+  # GitHub Pages from the gh-pages branch of this repository (GitHub Actions sets
+  # GITHUB_REPOSITORY; the workflow passes its token in SKPDGEN_GIT_TOKEN). For a project
+  # page (https://OWNER.github.io/REPO/) base_url must end in /REPO/. See README.md.
+  pages:
+    type: git
+    remote: https://github.com/${GITHUB_REPOSITORY}.git
+    branch: gh-pages
+"""
 
-def github_workflow(install: str = DEFAULT_INSTALL, dependency_file: str | None = None,
-                    target: str = "pages") -> str:
-    """The GitHub Actions workflow; `install` is what `pip install` gets (a version or '.')."""
+_DEPLOY_GITLAB = """\
+deploy:
+  # GitLab Pages: the published site is kept on the 'pages' branch of this project
+  # (SKPDGEN_GIT_TOKEN: a project access token with write_repository; see README.md).
+  gitlab:
+    type: git
+    remote: ${CI_SERVER_URL}/${CI_PROJECT_PATH}.git
+    branch: pages
+"""
+
+_DEPLOY_SERVER = """\
+deploy:
+  # The kabupaten's own server: rsync over SSH into <path>/releases/<id>/, then an atomic
+  # switch of <path>/current (nginx serves current). The key and known_hosts come from the
+  # CI secrets SKPDGEN_SSH_KEY and SKPDGEN_SSH_KNOWN_HOSTS, never from this file.
+  # `skpdgen deploy server --rollback` serves the previous release. See README.md.
+  server:
+    type: ssh
+    host: web.contohkab.go.id
+    user: deploy
+    path: /var/www/kabupaten
+    keep: 5
+"""
+
+
+def deploy_config(host: str) -> str:
+    """The `deploy:` section for `init --host github|gitlab|server` (one target only)."""
+    return {"github": _DEPLOY_GITHUB, "gitlab": _DEPLOY_GITLAB, "server": _DEPLOY_SERVER}[host]
+
+
+def install_comment(indent: str) -> str:
+    """Why skpdgen is installed from this source, and how to change it."""
+    return "".join(f"{indent}# {line}\n" for line in (
+        "Installed from the source pinned here, never from a package index (it is not published",
+        "there): a wheel committed in this repository (./vendor/skpdgen-X-py3-none-any.whl), a git",
+        "URL pinned to a tag or commit (git+https://HOST/OWNER/skpdgen@v0.2.0) or \".\" in a fork.",
+        "Set by `init --install SPEC`. To upgrade, change this line (and in the other CI file);",
+        "`skpdgen check` says when the source cannot work."))
+
+
+def github_workflow(install: str | None = None, dependency_file: str | None = None,
+                    target: str = "pages", ssh: bool = False) -> str:
+    """The GitHub Actions workflow; `install` is what `pip install` gets (see scaffold_install).
+
+    `ssh`: publish to an `ssh` target with the key and known_hosts from the secrets.
+    """
+    install = install or default_install()
     cache_path = dependency_file or ".github/workflows/skpdgen.yml"
+    if ssh:
+        publish = f"""\
+      - name: Publish to the server (rsync over SSH, atomic switch of current)
+        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
+        env:
+          # Settings > Secrets and variables > Actions: the private key of the deploy user,
+          # and the server's line(s) of `ssh-keyscan -t ed25519 HOST` (checked, never trusted blindly)
+          SKPDGEN_SSH_KEY: ${{{{ secrets.SKPDGEN_SSH_KEY }}}}
+          SKPDGEN_SSH_KNOWN_HOSTS: ${{{{ secrets.SKPDGEN_SSH_KNOWN_HOSTS }}}}
+        run: skpdgen deploy {target}
+"""
+        permission = "read"
+    else:
+        publish = f"""\
+      - name: Publish to GitHub Pages (gh-pages branch)
+        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
+        env:
+          SKPDGEN_GIT_TOKEN: ${{{{ github.token }}}}
+        run: skpdgen deploy {target}
+"""
+        permission = "write"
     return f"""\
 # skpdgen: build and check every pull request; build, check and publish the main branch,
 # every day (items dated today go live, the scorecard is recomputed) and on demand.
 # Publishing runs even when one agency fails to build: the healthy agencies go live, the
-# failed one keeps its published version, and the run ends red. See docs/deploy.md.
+# failed one keeps its published version, and the run ends red. See README.md.
 name: skpdgen
 
 on:
@@ -75,7 +151,7 @@ jobs:
     runs-on: ubuntu-24.04
     timeout-minutes: 30
     permissions:
-      contents: write
+      contents: {permission}
     env:
       PYTHONUTF8: "1"
     steps:
@@ -92,7 +168,7 @@ jobs:
           cache: pip
           cache-dependency-path: {cache_path}
 
-      - name: Install skpdgen
+{install_comment("      ")}      - name: Install skpdgen
         run: python -m pip install "{install}"
 
       - name: Build
@@ -102,22 +178,65 @@ jobs:
         if: ${{{{ !cancelled() }}}}
         run: skpdgen check
 
-      - name: Publish to GitHub Pages (gh-pages branch)
-        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
-        env:
-          SKPDGEN_GIT_TOKEN: ${{{{ github.token }}}}
-        run: skpdgen deploy {target}
+{publish}"""
+
+
+def gitlab_ci(install: str | None = None, target: str = "gitlab", branch: str = "pages",
+              ssh: bool = False) -> str:
+    """The GitLab CI pipeline: checks on merge requests, GitLab Pages from the main branch.
+
+    `ssh`: publish to an `ssh` target (CI/CD variables SKPDGEN_SSH_KEY, SKPDGEN_SSH_KNOWN_HOSTS,
+    either of the type File) instead of GitLab Pages.
+    """
+    install = install or default_install()
+    if ssh:
+        job = f"""\
+# publish to the kabupaten's server; Settings > CI/CD > Variables: SKPDGEN_SSH_KEY (the deploy
+# user's private key) and SKPDGEN_SSH_KNOWN_HOSTS (`ssh-keyscan -t ed25519 HOST`), protected
+publish:
+  stage: publish
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
+  script:
+    - status=0
+    - skpdgen build || status=1
+    - skpdgen check || status=1
+    - skpdgen deploy {target} || deployed=$?
+    - echo "$status ${{deployed:-0}}" > skpdgen-status.txt
+    - test "${{deployed:-0}}" -le 1
+  artifacts:
+    when: always
+    paths:
+      - skpdgen-status.txt
 """
-
-
-def gitlab_ci(install: str = DEFAULT_INSTALL, target: str = "gitlab", branch: str = "pages"
-              ) -> str:
-    """The GitLab CI pipeline: checks on merge requests, GitLab Pages from the main branch."""
+        needs = "publish"
+    else:
+        job = f"""\
+pages:
+  stage: publish
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
+  script:
+    - status=0
+    - skpdgen build || status=1
+    - skpdgen check || status=1
+    - skpdgen deploy {target} || deployed=$?
+    - echo "$status ${{deployed:-0}}" > skpdgen-status.txt
+    - test "${{deployed:-0}}" -le 1
+    - git fetch --quiet --depth=1 origin {branch}
+    - mkdir -p public && git archive FETCH_HEAD | tar -x -C public
+  artifacts:
+    when: always
+    paths:
+      - public
+      - skpdgen-status.txt
+"""
+        needs = "pages"
     return f"""\
 # skpdgen: build and check every merge request; build, check and publish the default
 # branch, on every push, every day (a pipeline schedule) and on demand (Run pipeline).
 # Publishing runs even when one agency fails to build: the healthy agencies go live, the
-# failed one keeps its published version, and the pipeline ends red. See docs/deploy.md.
+# failed one keeps its published version, and the pipeline ends red. See README.md.
 
 workflow:
   rules:
@@ -131,7 +250,7 @@ default:
     paths:
       - .cache/pip
   before_script:
-    - python -m pip install "{install}"
+{install_comment("    ")}    - python -m pip install "{install}"
 
 variables:
   PIP_CACHE_DIR: $CI_PROJECT_DIR/.cache/pip
@@ -153,30 +272,12 @@ check:
     - skpdgen check || status=1
     - exit $status
 
-pages:
-  stage: publish
-  rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
-  script:
-    - status=0
-    - skpdgen build || status=1
-    - skpdgen check || status=1
-    - skpdgen deploy {target} || deployed=$?
-    - echo "$status ${{deployed:-0}}" > skpdgen-status.txt
-    - test "${{deployed:-0}}" -le 1
-    - git fetch --quiet --depth=1 origin {branch}
-    - mkdir -p public && git archive FETCH_HEAD | tar -x -C public
-  artifacts:
-    when: always
-    paths:
-      - public
-      - skpdgen-status.txt
-
+{job}
 verdict:
   stage: verdict
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
-  needs: [pages]
+  needs: [{needs}]
   before_script: []
   script:
     - cat skpdgen-status.txt
@@ -184,4 +285,5 @@ verdict:
 """
 
 
-__all__ = ["DEPLOY_CONFIG", "HEADERS_FILE", "NGINX_CONF", "github_workflow", "gitlab_ci"]
+__all__ = ["DEPLOY_CONFIG", "HEADERS_FILE", "HOSTS", "NGINX_CONF", "deploy_config", "github_workflow",
+           "gitlab_ci"]

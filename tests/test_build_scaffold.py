@@ -121,7 +121,7 @@ def test_new_never_overwrites(region: Path) -> None:
 @pytest.mark.parametrize("args, message", [
     (["site", "berita", "--name", "X"], "is a path the portal uses itself"),
     (["site", "Dinas_X", "--name", "X"], "lowercase letters, digits and hyphens"),
-    (["site", "dinkes"], "usage: skpdgen new site SLUG"),
+    (["site", "dinkes"], "--name is missing: skpdgen new site SLUG --name"),
     (["beritaa", "contoh", "X"], "did you mean 'berita'?"),
     (["berita", "contoj", "X"], "did you mean 'contoh'?"),
     (["berita", "contoh"], "usage: skpdgen new SECTION SLUG"),

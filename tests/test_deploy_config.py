@@ -46,7 +46,7 @@ deploy:
     ("deploy:\n  pages:\n    type: git\n    remote: x.git\n    brnach: main\n",
      "skpdgen.yaml:7: error: unknown key 'deploy.pages.brnach' (did you mean 'branch'?)"),
     ("deploy:\n  pages:\n    type: gti\n    remote: x.git\n",
-     "skpdgen.yaml:5: error: 'deploy.pages.type' must be one of git, dir, got 'gti' "
+     "skpdgen.yaml:5: error: 'deploy.pages.type' must be one of git, dir, ssh, got 'gti' "
      "(did you mean 'git'?)"),
     ("deploy:\n  pages:\n    remote: x.git\n",
      "skpdgen.yaml:5: error: missing required key 'deploy.pages.type'"),

@@ -219,6 +219,7 @@ def test_gitlab_pages_job_end_to_end(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", [github_workflow(), gitlab_ci()])
-def test_init_versions_install_a_pinned_release(text: str) -> None:
+def test_init_versions_install_the_committed_wheel_not_a_package_index(text: str) -> None:
     from skpdgen import __version__
-    assert f'python -m pip install "skpdgen=={__version__}"' in text
+    assert f'python -m pip install "./vendor/skpdgen-{__version__}-py3-none-any.whl"' in text
+    assert "skpdgen==" not in text

@@ -28,6 +28,7 @@ from skpdgen.pipeline import BuildRequest, build_region, load_site_model
 from skpdgen.render import Output
 from skpdgen.render.meta import SINGLE_DOMAIN_404
 from skpdgen.render.site import SiteRenderer
+from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.theme import Theme, environment_for, load_theme
 
 _QUOTED = re.compile(r"'[^']+'")
@@ -81,6 +82,7 @@ def check_region(root: Path, sites: tuple[str, ...] = (), today: date | None = N
             if rendered is not None:
                 infos.append(rendered[0])
                 outputs[site.slug] = rendered[1]
+    diags.extend(setup_diagnostics(region, strict=True))
     if not sites and not region.description:
         diags.warning("skpdgen.yaml", None, "the region has no 'description'",
                       "add 'description: ...': the portal's search result text")

@@ -9,6 +9,16 @@
         type: dir
         path: /var/www/kabupaten
         keep: 5
+      web:
+        type: ssh                 # rsync over SSH into <path>/releases/<id>/ on a server
+        host: web.tegalkab.go.id
+        user: deploy
+        path: /var/www/kabupaten
+        keep: 5
+
+The ssh target's private key and known_hosts come from the environment
+(SKPDGEN_SSH_KEY, SKPDGEN_SSH_KNOWN_HOSTS) or, for known_hosts only, a file named by
+`known_hosts:`; a key is never read from skpdgen.yaml.
 
 `${NAME}` in `remote` is read from the environment when deploying, so a CI secret never has
 to be written into the repository; a password written in the file itself is an error.
@@ -74,8 +84,8 @@ def _domain(node: YNode, ctx: Context) -> str:
     return raw
 
 
-TYPE_FIELD = f(choice("git", "dir"), "git (commit to a branch) or dir (releases in a folder)",
-               required=True, type_name="git | dir")
+TYPE_FIELD = f(choice("git", "dir", "ssh"), "git (commit to a branch), dir (releases in a folder) "
+               "or ssh (releases on a server, over SSH)", required=True, type_name="git | dir | ssh")
 
 GIT_SCHEMA: dict[str, Field] = {
     "type": TYPE_FIELD,
@@ -94,7 +104,43 @@ DIR_SCHEMA: dict[str, Field] = {
               type_name="number"),
 }
 
-SCHEMAS = {"git": GIT_SCHEMA, "dir": DIR_SCHEMA}
+
+
+def _host(node: YNode, ctx: Context) -> str:
+    raw = line_text(node, ctx)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\]", raw):
+        raise FieldError(f"must be a host name or address, got '{raw}'", "e.g. web.tegalkab.go.id")
+    return raw.strip("[]")
+
+
+def _user(node: YNode, ctx: Context) -> str:
+    raw = line_text(node, ctx)
+    if not re.fullmatch(r"[a-z_][a-z0-9_.-]*", raw):
+        raise FieldError(f"must be a user name on the server, got '{raw}'", "e.g. deploy")
+    return raw
+
+
+def _server_path(node: YNode, ctx: Context) -> str:
+    raw = line_text(node, ctx)
+    if not re.fullmatch(r"/[A-Za-z0-9._/-]*", raw) or "/../" in raw + "/" or raw == "/":
+        raise FieldError(f"must be an absolute folder on the server without spaces, got '{raw}'",
+                         "e.g. /var/www/kabupaten")
+    return raw.rstrip("/")
+
+
+SSH_SCHEMA: dict[str, Field] = {
+    "type": TYPE_FIELD,
+    "host": f(_host, "Server name or address", required=True),
+    "user": f(_user, "User on the server that owns <path> (e.g. deploy)", required=True),
+    "path": f(_server_path, "Folder on the server; nginx serves <path>/current", required=True),
+    "port": f(integer(1, 65535), "SSH port (default 22)", type_name="number"),
+    "keep": f(integer(2, 100), "Releases kept for --rollback (default 5, at least 2)",
+              type_name="number"),
+    "known_hosts": f(line_text, "A known_hosts file in the repository with the server's host key "
+                                "(else the environment variable SKPDGEN_SSH_KNOWN_HOSTS)"),
+}
+
+SCHEMAS = {"git": GIT_SCHEMA, "dir": DIR_SCHEMA, "ssh": SSH_SCHEMA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +177,20 @@ class DirTarget:
     keep: int = 5
 
 
-Target = GitTarget | DirTarget
+@dataclass(frozen=True, slots=True)
+class SshTarget:
+    """Publish as a new release folder on a server (rsync over SSH) and an atomic swap there."""
+
+    name: str
+    host: str
+    user: str
+    path: str               # absolute, on the server
+    port: int = 22
+    keep: int = 5
+    known_hosts: Path | None = None    # a file in the repository, made absolute
+
+
+Target = GitTarget | DirTarget | SshTarget
 
 
 def is_url(remote: str) -> bool:
@@ -177,7 +236,7 @@ def _target(name: str, node: YNode, line: int, ctx: Context, root: Path) -> Targ
         schema: dict[str, Field] = {"type": TYPE_FIELD}
         if type_node is None:
             ctx.diags.error(REGION_FILE, node.line, f"missing required key '{prefix}type'",
-                            "add 'type: git' or 'type: dir'")
+                            "add 'type: git', 'type: dir' or 'type: ssh'")
             return None
         validate(YMap({"type": type_node}, {"type": node.key_lines["type"]}, node.line),
                  schema, ctx, prefix=prefix)
@@ -188,6 +247,11 @@ def _target(name: str, node: YNode, line: int, ctx: Context, root: Path) -> Targ
     if kind == "git":
         return GitTarget(name, values["remote"], values["branch"] or "gh-pages",
                          values["cname"], values["message"])
+    if kind == "ssh":
+        known = values["known_hosts"]
+        return SshTarget(name, values["host"], values["user"], values["path"],
+                         values["port"] or 22, values["keep"] or 5,
+                         (root / known).resolve() if known else None)
     path = Path(values["path"])
     return DirTarget(name, path if path.is_absolute() else (root / path).resolve(),
                      values["keep"] or 5)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,10 +65,7 @@ class DirDeploy:
                                   f"{exc.strerror or exc}{where}") from None
             self._point_current(release_id)
             removed = self._prune(keep=self.target.keep)
-        done = f"release {release_id} is live"
-        if removed:
-            done += f" ({removed} old release{'s' if removed > 1 else ''} removed)"
-        return Outcome(name, changes, done, plan.held_back, never)
+        return Outcome(name, changes, release_done(release_id, removed), plan.held_back, never)
 
     def rollback(self, dry_run: bool) -> Outcome:
         with self._locked():
@@ -77,11 +74,7 @@ class DirDeploy:
             if live is None or live.name not in releases:
                 raise DeployError(f"{self.target.path}/current points to no release: "
                                   "nothing to roll back")
-            index = releases.index(live.name)
-            if index == 0:
-                raise DeployError(f"release {live.name} is the oldest one kept: there is no "
-                                  "earlier release to roll back to")
-            previous = releases[index - 1]
+            previous = previous_release(releases, live.name)
             changes = _compare_trees(live, self.releases_dir / previous)
             if dry_run:
                 return Outcome(self.target.name, changes,
@@ -123,11 +116,8 @@ class DirDeploy:
     def _prune(self, keep: int) -> int:
         """Delete all but the newest `keep` releases (never the live one) and leftovers."""
         live = self.live_release()
-        releases = self.release_ids()
         removed = 0
-        for release_id in releases[:-keep] if len(releases) > keep else []:
-            if live is not None and release_id == live.name:
-                continue
+        for release_id in prunable(self.release_ids(), live.name if live else None, keep):
             _remove(self.releases_dir / release_id)
             removed += 1
         for leftover in self.releases_dir.glob(".*.tmp"):
@@ -150,12 +140,40 @@ class DirDeploy:
 
 
 def _new_id(releases: Path) -> str:
+    return new_release_id(lambda release_id: (releases / release_id).exists())
+
+
+# --- the logic every release-folder target shares (dir here, ssh on a server) ---------------
+
+def new_release_id(taken: Callable[[str], bool]) -> str:
     """A new release id; ids sort in the order they were made."""
     while True:
         now = datetime.now(UTC)
         release_id = now.strftime("%Y%m%dT%H%M%S") + f".{now.microsecond:06d}Z"
-        if not (releases / release_id).exists():
+        if not taken(release_id):
             return release_id
+
+
+def previous_release(releases: list[str], live: str) -> str:
+    """The release before the live one, for --rollback."""
+    index = releases.index(live)
+    if index == 0:
+        raise DeployError(f"release {live} is the oldest one kept: there is no "
+                          "earlier release to roll back to")
+    return releases[index - 1]
+
+
+def prunable(releases: list[str], live: str | None, keep: int) -> list[str]:
+    """All but the newest `keep` releases, never the live one."""
+    old = releases[:-keep] if len(releases) > keep else []
+    return [release_id for release_id in old if release_id != live]
+
+
+def release_done(release_id: str, removed: int) -> str:
+    done = f"release {release_id} is live"
+    if removed:
+        done += f" ({removed} old release{'s' if removed > 1 else ''} removed)"
+    return done
 
 
 def _same(path: Path, source: Path | bytes) -> bool:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 from skpdgen import __version__
 from skpdgen.config.region import Region
-from skpdgen.deploy.config import DirTarget, GitTarget, Target
+from skpdgen.deploy.config import DirTarget, GitTarget, SshTarget, Target
 from skpdgen.deploy.git import GitDeploy, source_commit
 from skpdgen.deploy.headers import HEADERS_FILE, HEADERS_NAME
 from skpdgen.deploy.plan import Outcome, Plan
 from skpdgen.deploy.releases import DirDeploy
+from skpdgen.deploy.ssh import SshDeploy
 
 
 def published_extras(target: Target) -> dict[str, bytes]:
@@ -31,6 +32,8 @@ def publish(region: Region, target: Target, plan: Plan, dry_run: bool = False,
     plan = Plan({**plan.files, **published_extras(target)}, plan.held_back)
     if isinstance(target, DirTarget):
         return DirDeploy(target).publish(plan, dry_run)
+    if isinstance(target, SshTarget):
+        return SshDeploy(target, os.environ if environ is None else environ).publish(plan, dry_run)
     deploy = GitDeploy(target, region.root, os.environ if environ is None else environ)
     return deploy.publish(plan, _message(region, target, plan), dry_run)
 
@@ -40,6 +43,8 @@ def rollback(region: Region, target: Target, dry_run: bool = False,
     """Serve the version that was live before the current one."""
     if isinstance(target, DirTarget):
         return DirDeploy(target).rollback(dry_run)
+    if isinstance(target, SshTarget):
+        return SshDeploy(target, os.environ if environ is None else environ).rollback(dry_run)
     return GitDeploy(target, region.root,
                      os.environ if environ is None else environ).rollback(dry_run)
 

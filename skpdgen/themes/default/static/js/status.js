@@ -74,3 +74,13 @@
   form.addEventListener("change", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); apply(); });
 })();
+
+/* A published portal that is days older than today (a deploy that keeps failing, e.g. an expired
+   GitLab token) says so: the page was built on data-built, the daily run should renew it. */
+(function () {
+  "use strict";
+  var note = document.querySelector(".js-published-old");
+  if (!note) return;
+  var built = Date.parse(note.getAttribute("data-built") + "T00:00:00Z");
+  if (!isNaN(built) && (Date.now() - built) / 86400000 > 2) note.hidden = false;
+})();
