@@ -57,10 +57,10 @@ def banner(errors: tuple[Diagnostic, ...], language: str) -> bytes:
     items = []
     for d in errors:
         where = f"{d.path}:{d.line}" if d.line else d.path
-        hint = (f'<p class="skpdgen-error__hint">{escape(texts["fix"])} {escape(d.hint)}</p>'
-                if d.hint else "")
+        fix = (f'<p class="skpdgen-error__hint">{escape(texts["fix"])} {escape(d.hint)}</p>'
+               if d.hint else "")
         items.append(f'<li><code>{escape(where)}</code>'
-                     f'<p class="skpdgen-error__msg">{escape(d.message)}</p>{hint}</li>')
+                     f'<p class="skpdgen-error__msg">{escape(d.message)}</p>{fix}</li>')
     html = (f'<section class="skpdgen-error" role="alert" aria-labelledby="skpdgen-error-title">'
             f'<div class="skpdgen-error__in">'
             f'<h2 id="skpdgen-error-title">{escape(texts["title"])}</h2>'
