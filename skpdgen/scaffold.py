@@ -6,6 +6,7 @@ Nothing here ever overwrites a file: an existing target is a UsageError-like Sca
 from __future__ import annotations
 
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from skpdgen import scaffold_ci, urls
@@ -126,7 +127,28 @@ freshness:
     new_site(target, "contoh", "Dinas Contoh")
     new_content(target, "berita", "contoh", "Situs Dinas Contoh Diluncurkan")
     _write_ci(target)
+    _write_guide(target)
     return target
+
+
+GUIDE = "docs/panduan-staf.md"
+
+
+def _write_guide(target: Path) -> None:
+    """The staff guide (Indonesian) in docs/, and a README pointing to it unless one exists."""
+    guide = resources.files("skpdgen").joinpath("guides/panduan-staf.md")
+    _create(target / GUIDE, guide.read_text(encoding="utf-8"))
+    if not (target / "README.md").exists():
+        _create(target / "README.md", f"""\
+# Situs perangkat daerah
+
+Repositori ini berisi situs semua perangkat daerah (folder `sites/`) dan portalnya, dibangun
+dengan skpdgen.
+
+**Staf yang mengisi berita, pengumuman, agenda dan dokumen: baca
+[Panduan Staf]({GUIDE})** — menulis berita, mengunggah foto dan PDF lewat GitHub atau GitLab,
+nama berkas, teks alternatif gambar, tanggal, membaca pesan kesalahan dan meminta tinjauan.
+""")
 
 
 def _write_ci(target: Path) -> None:

@@ -147,8 +147,8 @@ def _at(file: TreeFile, kind: str, text: str, offset: int, line_offset: int, pro
 
 def _place(root: Path, bad: Malformed) -> Diagnostic:
     output = f"build/{bad.file.path}"
-    near = f" near '{visible(bad.needle)}'" if bad.needle else ""
-    message = f"{bad.kind} output does not parse: {bad.problem}{near}"
+    message = (f"{bad.kind} output does not parse: {bad.problem} near '{visible(bad.needle)}'"
+               if bad.needle else f"{bad.kind} output does not parse: {bad.problem}")
     found = _find(root, bad) if bad.needle else None
     if found is not None:
         path, line = found

@@ -24,6 +24,7 @@ LANGUAGES = ("id", "en")
 WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _MAX_DEPTH = 3
+_MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +99,33 @@ class Catalogue:
         self.words = {e.english: e.translated for e in entries if _is_word(e.english)}
         self.shapes = {shape(e.english) for e in entries}
 
-    def translate(self, message: str, depth: int = 0, words: bool = True) -> str:
+    def translate(self, message: str) -> str:
         """The message in this catalogue's language (unchanged when no template fits)."""
+        return self._best(message, 0, True)[1]
+
+    def _best(self, message: str, depth: int, words: bool) -> tuple[int, str]:
+        """(how many characters the templates account for, translation): of the templates
+        that match, the one whose translation covers the most fixed text, nested ones
+        included, wins ("{kind} output does not parse: {problem}" must not swallow the
+        ", in {outputs}" of the message around it)."""
         if depth > _MAX_DEPTH or not message:
-            return message
+            return 0, message
         if message in self.words:
-            return self.words[message] if words else message
+            return (len(message), self.words[message]) if words else (0, message)
+        best = (0, message)
         for entry in self.entries:
+            if entry.literal <= best[0] - _MAX_NESTED_GAIN:
+                break                   # sorted: no later entry can do better
             match = entry.pattern.fullmatch(message)
-            if match is not None:
-                values = {name: self.translate(value, depth + 1, name in WORD_PLACEHOLDERS)
-                          for name, value in match.groupdict().items()}
-                return _fill(entry.translated, values)
-        return message
+            if match is None:
+                continue
+            score, values = entry.literal, {}
+            for name, value in match.groupdict().items():
+                gained, values[name] = self._best(value, depth + 1, name in WORD_PLACEHOLDERS)
+                score += gained
+            if score > best[0]:
+                best = (score, _fill(entry.translated, values))
+        return best
 
 
 @cache
