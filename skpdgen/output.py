@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from skpdgen.diagnostics import Diagnostic, sort_key
+from skpdgen.messages.catalogue import translate
 from skpdgen.messages.stream import language_of, underlying
 
 
@@ -36,7 +37,7 @@ class Progress:
     def __init__(self, label: str, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() and not in_ci()
-        self.label = label
+        self.label = translate(label, language_of(self.stream))
 
     def __call__(self, name: str, done: int, total: int) -> None:
         if self.enabled:

@@ -21,7 +21,7 @@ from skpdgen.messages.scan import shape
 LANGUAGES = ("id", "en")
 # A one-word entry ("image", "built") translates a whole message, or a placeholder of one of
 # these names; elsewhere a one-word value is a key, a slug or a title and stays as it is.
-WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind"})
+WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind", "change"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _MAX_DEPTH = 3
 _MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
