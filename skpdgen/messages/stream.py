@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO, cast
@@ -29,10 +30,13 @@ class TranslatingStream(io.TextIOBase):
         self.untranslated = untranslated
         self.language = language
         self._pending = ""
+        self._lock = threading.Lock()      # serve prints from its rebuild thread too
 
     def write(self, text: str) -> int:
-        self._pending += text
-        if "\n" in self._pending:
+        with self._lock:
+            self._pending += text
+            if "\n" not in self._pending:
+                return len(text)
             done, _, self._pending = self._pending.rpartition("\n")
             self.untranslated.write("\n".join(self._line(line) for line in done.split("\n"))
                                     + "\n")
@@ -44,10 +48,17 @@ class TranslatingStream(io.TextIOBase):
         return translate(line, self.language)
 
     def flush(self) -> None:
-        if self._pending:
-            self.untranslated.write(self._pending)
-            self._pending = ""
+        with self._lock:
+            if self._pending:
+                self.untranslated.write(self._pending)
+                self._pending = ""
         self.untranslated.flush()
+
+    @property
+    def buffer(self) -> object:
+        """The byte stream underneath, for output that must stay exact (CSV, JSON files)."""
+        self.flush()
+        return self.untranslated.buffer
 
     def isatty(self) -> bool:
         return self.untranslated.isatty()
