@@ -142,8 +142,9 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
     for command in subparsers(parser):      # --lang works after the command name too
-        command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                             help=LANG_HELP)
+        if "--lang" not in command._option_string_actions:
+            command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                                 help=LANG_HELP)
     localise_parser(parser, language)
     return parser
 

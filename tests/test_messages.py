@@ -22,7 +22,8 @@ CATALOGUE = REPO / "skpdgen" / "messages" / "id.yaml"
 SAME_IN_BOTH = {"{message} ({hint})", "'{prefix}{key}' {message}", "{what} '{url}' {problem}",
                 "skpdgen: error: {exc}", "skpdgen serve: error: {exc}", "{stamp} error: {crash}",
                 "{prog}: error: {message}", "deploy {name}: error: {exc}", "warning: {message}",
-                "deploy {name}: error: {value}{where}", "{len} {verb} {FAIL_ON}: {failing}"}
+                "deploy {name}: error: {value}{where}", "{len} {verb} {FAIL_ON}: {failing}",
+                "{where}: error: {message}"}
 
 
 def _table() -> dict[str, str]:
