@@ -132,12 +132,15 @@ freshness:
 
 
 GUIDE = "docs/panduan-staf.md"
+GUIDE_IMAGES = ("pratinjau-kesalahan.png",)       # beside the guide, which links to them
 
 
 def _write_guide(target: Path) -> None:
     """The staff guide (Indonesian) in docs/, and a README pointing to it unless one exists."""
-    guide = resources.files("skpdgen").joinpath("guides/panduan-staf.md")
-    _create(target / GUIDE, guide.read_text(encoding="utf-8"))
+    guides = resources.files("skpdgen").joinpath("guides")
+    _create(target / GUIDE, guides.joinpath("panduan-staf.md").read_text(encoding="utf-8"))
+    for image in GUIDE_IMAGES:
+        (target / "docs" / image).write_bytes(guides.joinpath(image).read_bytes())
     if not (target / "README.md").exists():
         _create(target / "README.md", f"""\
 # Situs perangkat daerah

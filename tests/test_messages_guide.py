@@ -80,3 +80,6 @@ def test_init_copies_the_guide_and_points_to_it(tmp_path: Path) -> None:
         GUIDE.read_text(encoding="utf-8")
     assert "[Panduan Staf](docs/panduan-staf.md)" in (region / "README.md").read_text(
         encoding="utf-8")
+    for image in re.findall(r"\]\(([\w-]+\.png)\)", GUIDE.read_text(encoding="utf-8")):
+        assert (region / "docs" / image).read_bytes() == (GUIDE.parent / image).read_bytes()
+        assert (REPO / "docs" / image).resolve() == (GUIDE.parent / image).resolve()
