@@ -181,11 +181,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with speaking(language):
-        return _run(make_parser(language), argv)
+        return _run(make_parser(language), argv, language)
 
 
-def _run(parser: argparse.ArgumentParser, argv: list[str]) -> int:
+def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int:
     args = parser.parse_args(argv)
+    if getattr(args, "lang", None) is None:     # a command's own --lang sees the chosen one
+        args.lang = language
     try:
         return int(args.func(args))
     except ConfigError as exc:
