@@ -16,6 +16,7 @@ from skpdgen import urls
 from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
 from skpdgen.diagnostics import Diagnostics
+from skpdgen.editor import build as editor_build
 from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
@@ -100,6 +101,7 @@ class SiteRenderer:
             yield Output(asset.dest_path, source=asset.source, origin="theme")
         for site_path, src in model.files.items():
             yield Output(site_path, source=model.agency.root / src, origin=src)
+        yield from editor_build.agency_outputs(model, self.theme, self.diags)
 
     # --- pages -------------------------------------------------------------------------------
 
