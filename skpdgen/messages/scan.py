@@ -23,6 +23,8 @@ _CLASSES = {"Diagnostic": (3, 4), "Finding": (2, 3), "Target": (3,)}
 _ERROR_ARGS = (0, 1, 2)                # SomethingError(message, line?, hint?)
 # functions whose returned text is (part of) a message
 _HINT_FUNCTIONS = re.compile(r"(^|_)(hint|problem)$|^did_you_mean$|^check_")
+# tables written in Indonesian for the web editor's form (never printed by the command line)
+NOT_MESSAGE_TABLES = frozenset({("skpdgen/editor/config.py", "HINTS")})
 # text that looks like a message to the rules above but never reaches a reader as one
 NOT_MESSAGES = frozenset({
     'id: {}\nevent: {}\ndata: {{"generation": {}}}\n\n',
@@ -52,18 +54,19 @@ def scan_tree(root: Path) -> list[Found]:
     for path in sorted(root.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         rel = path.relative_to(root.parent).as_posix()
-        for node, template in _messages(tree):
+        for node, template in _messages(tree, rel):
             found.append(Found(template, rel, getattr(node, "lineno", 0)))
     return found
 
 
-def _messages(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
+def _messages(tree: ast.AST, rel: str = "") -> Iterator[tuple[ast.AST, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             for arg in _message_args(node):
                 for template in _templates(arg):
                     yield arg, template
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_message_name(node):
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and _is_message_name(node) and \
+                (rel, _target(node)) not in NOT_MESSAGE_TABLES:
             assert node.value is not None
             values = node.value.values if isinstance(node.value, ast.Dict) else [node.value]
             for value in values:
@@ -75,6 +78,11 @@ def _messages(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
                 if isinstance(sub, ast.Return) and sub.value is not None:
                     for template in _templates(sub.value):
                         yield sub, template
+
+
+def _target(node: ast.Assign | ast.AnnAssign) -> str:
+    target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+    return target.id if isinstance(target, ast.Name) else ""
 
 
 def _is_message_name(node: ast.Assign | ast.AnnAssign) -> bool:
