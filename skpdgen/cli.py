@@ -19,6 +19,10 @@ from pathlib import Path
 
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError, one_line
+from skpdgen.messages import LANGUAGES, choose
+from skpdgen.messages.help import localise_parser, subparsers
+from skpdgen.messages.lang import LanguageError
+from skpdgen.messages.stream import speaking
 from skpdgen.output import Progress, print_diagnostics
 from skpdgen.scaffold import ScaffoldError
 
@@ -149,10 +153,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="region repository (where skpdgen.yaml is); default: .")
 
 
-def make_parser() -> argparse.ArgumentParser:
+LANG_HELP = ("language of messages and help: id or en (default: the region's 'language', "
+             "else id; also SKPDGEN_LANG)")
+
+
+def make_parser(language: str = "en") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="skpdgen", description="Static websites for the agencies of a kabupaten.")
     parser.add_argument("--version", action="version", version=f"skpdgen {__version__}")
+    parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -199,7 +208,22 @@ def make_parser() -> argparse.ArgumentParser:
 
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(sub)
+    for command in subparsers(parser):      # --lang works after the command name too
+        if "--lang" not in command._option_string_actions:
+            command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                                 help=LANG_HELP)
+    localise_parser(parser, language)
     return parser
+
+
+def _language(argv: Sequence[str]) -> str:
+    """The language to speak, from --lang, SKPDGEN_LANG or the region (before full parsing,
+    so that --help and argparse's own errors are in it too)."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    early.add_argument("--root", type=Path, default=Path("."))
+    known, _ = early.parse_known_args(argv)
+    return choose(known.lang if known.lang in LANGUAGES else None, known.root)
 
 
 # Commands whose implementation lives in its own module; each has register(subparsers).
@@ -217,8 +241,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        language = _language(argv)
+    except LanguageError as exc:
+        print(f"skpdgen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with speaking(language):
+        return _run(make_parser(language), argv, language)
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int:
     args = parser.parse_args(argv)
+    if getattr(args, "lang", None) is None:     # a command's own --lang sees the chosen one
+        args.lang = language
     try:
         return int(args.func(args))
     except ConfigError as exc:

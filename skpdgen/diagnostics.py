@@ -1,14 +1,21 @@
 """User-facing problems: one Diagnostic per problem, with path, line and a hint of the fix.
 
 Nothing below the command layer prints; code collects Diagnostics and the CLI formats them.
+
+Messages are written in English at their call sites and translated when they are formatted
+(skpdgen/messages): `format_text("id")` gives `PATH:LINE: error: <Indonesian message> (<hint>)`.
+The words `error` and `warning` stay as they are in every language: editors, CI problem matchers
+and GitHub annotations look for them, and staff meet them as loanwords anyway.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
+
+from skpdgen.messages.catalogue import translate
 
 Severity = Literal["error", "warning"]
 
@@ -24,24 +31,38 @@ class Diagnostic:
     hint: str | None = None
     code: str | None = None      # a stable kind for machines, e.g. "broken-link"
 
-    def format_text(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.severity}: {self.message}"
-        if self.hint:
-            text += f" ({self.hint})"
+    def translated(self, language: str) -> Diagnostic:
+        """The same diagnostic with its message and hint in `language`."""
+        if language == "en":
+            return self
+        hint = translate(self.hint, language) if self.hint else self.hint
+        return replace(self, message=translate(self.message, language), hint=hint)
+
+    def format_text(self, language: str = "en") -> str:
+        d = self.translated(language)
+        where = f"{d.path}:{d.line}" if d.line else d.path
+        text = f"{where}: {d.severity}: {d.message}"
+        if d.hint:
+            text += f" ({d.hint})"
         return one_line(text)
 
-    def format_github(self) -> str:
+    def format_github(self, language: str = "en") -> str:
         """A GitHub Actions workflow command, so the problem shows on the file in a PR."""
-        kind = "error" if self.severity == "error" else "warning"
-        props = f"file={_gh_escape_prop(one_line(self.path))}"
-        if self.line:
-            props += f",line={self.line}"
-        message = one_line(self.message + (f" ({self.hint})" if self.hint else ""))
+        d = self.translated(language)
+        kind = "error" if d.severity == "error" else "warning"
+        props = f"file={_gh_escape_prop(one_line(d.path))}"
+        if d.line:
+            props += f",line={d.line}"
+        message = one_line(d.message + (f" ({d.hint})" if d.hint else ""))
         return f"::{kind} {props}::{_gh_escape_data(message)}"
 
-    def to_json(self) -> dict[str, object]:
-        return asdict(self)
+    def to_json(self, language: str | None = None) -> dict[str, object]:
+        """The fields as JSON; with a language, `message` and `hint` in it and the English
+        originals kept beside them as `message_en` and `hint_en` (stable for scripts)."""
+        if language is None:
+            return asdict(self)
+        return {**asdict(self.translated(language)), "message_en": self.message,
+                "hint_en": self.hint}
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f)} | {

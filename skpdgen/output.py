@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from skpdgen.diagnostics import Diagnostic, sort_key
+from skpdgen.messages.catalogue import translate
+from skpdgen.messages.stream import language_of, underlying
 
 
 def in_ci() -> bool:
@@ -15,13 +17,18 @@ def in_ci() -> bool:
 
 
 def print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) -> None:
-    """One line per problem; under GitHub Actions also a workflow annotation."""
+    """One line per problem; under GitHub Actions also a workflow annotation.
+
+    In the language of the stream (the CLI's TranslatingStream), written past its line
+    translation."""
     stream = stream or sys.stderr
+    stream.flush()
+    language, stream = language_of(stream), underlying(stream)
     github = os.environ.get("GITHUB_ACTIONS") == "true"
     for d in sorted(diagnostics, key=sort_key):
-        print(d.format_text(), file=stream)
+        print(d.format_text(language), file=stream)
         if github:
-            print(d.format_github(), file=stream)
+            print(d.format_github(language), file=stream)
 
 
 class Progress:
@@ -30,7 +37,7 @@ class Progress:
     def __init__(self, label: str, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() and not in_ci()
-        self.label = label
+        self.label = translate(label, language_of(self.stream))
 
     def __call__(self, name: str, done: int, total: int) -> None:
         if self.enabled:

@@ -42,6 +42,15 @@ def _create(path: Path, text: str) -> None:
         raise ScaffoldError(f"{path} already exists; nothing was changed") from None
 
 
+def _create_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; nothing was changed") from None
+
+
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -166,6 +175,8 @@ freshness:
     _create(target / CODEOWNERS, codeowners(["contoh"]))
     if STAFF_GUIDE.is_file():
         _create(target / "docs" / STAFF_GUIDE.name, STAFF_GUIDE.read_text(encoding="utf-8"))
+        for image in sorted(STAFF_GUIDE.parent.glob("*.png")):   # the guide links to them
+            _create_bytes(target / "docs" / image.name, image.read_bytes())
     _create(target / "README.md", scaffold_region.readme(settings, install,
                                                          [("contoh", "Dinas Contoh")]))
     return target

@@ -148,9 +148,14 @@ def region(tmp_path: Path) -> Path:
     return root
 
 
-def run_import(root: Path, *args: str) -> tuple[int, str, str]:
+# SKPDGEN_LANG unset (the suite sets it to en): the summary follows the region, Indonesian
+REGION_LANGUAGE = {"SKPDGEN_LANG": ""}
+
+
+def run_import(root: Path, *args: str, env: dict[str, str] | None = REGION_LANGUAGE
+               ) -> tuple[int, str, str]:
     result = run_cli("import", "wordpress", str(root.parent / "export.xml"), "--site", "arsip",
-                     "--uploads", str(root.parent / "uploads"), *args, cwd=root)
+                     "--uploads", str(root.parent / "uploads"), *args, cwd=root, env=env)
     assert "Traceback" not in result.stderr, result.stderr
     return result.returncode, result.stdout, result.stderr
 
@@ -326,7 +331,7 @@ def test_since_and_english_summary(region: Path) -> None:
 def test_a_hostile_or_broken_export_is_a_clear_error(region: Path, name: str, document: str,
                                                      message: str) -> None:
     (region.parent / "export.xml").write_text(document, encoding="utf-8")
-    status, _, err = run_import(region)
+    status, _, err = run_import(region, env={})        # errors asserted in English
     assert status == 1
     line = err.strip().splitlines()
     assert len(line) == 1 and "export.xml" in line[0] and ": error: " in line[0]
@@ -344,7 +349,7 @@ def test_a_200_mb_export_of_text_fails_fast(region: Path) -> None:
             f.write(chunk)
         f.write(b"</content:encoded></item></channel></rss>")
     started = time.monotonic()
-    status, _, err = run_import(region)
+    status, _, err = run_import(region, env={})        # errors asserted in English
     assert status == 1 and "more than 32 MB" in err, err
     assert time.monotonic() - started < 20
     assert not (region / "sites/arsip/content").exists()

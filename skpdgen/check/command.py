@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from skpdgen.cli import EXIT_CONTENT, EXIT_OK, _add_common, _date_arg, _today
+from skpdgen.messages import language_of
 from skpdgen.output import print_diagnostics
 
 
@@ -36,7 +37,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         document = {"ok": result.ok, "errors": result.errors, "warnings": result.warnings,
                     "sites": result.sites, "pages": result.pages,
                     "references": result.references,
-                    "diagnostics": [d.to_json() for d in result.diagnostics]}
+                    "diagnostics": [d.to_json(language_of(sys.stdout))
+                                    for d in result.diagnostics]}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         print_diagnostics(result.diagnostics)

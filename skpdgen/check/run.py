@@ -4,6 +4,7 @@
     tree = RegionTree(portal + every agency)               # what a reader could reach
     findings = check_links(tree) + check_quality(tree)     # problems in output files
     diagnostics = SourceLocator(root).locate(findings)     # ... placed at source lines
+    diagnostics += check_parsing(root, files)              # outputs their parser refuses
 
 An agency whose build fails is still rendered as far as it goes, so its broken links and
 anchors show in the same run as its build errors.
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from skpdgen.check.findings import SourceLocator
 from skpdgen.check.links import check_links
+from skpdgen.check.parse import check_parsing
 from skpdgen.check.quality import check_quality
 from skpdgen.check.tree import RegionTree, SiteInfo, TreeFile
 from skpdgen.config.agency import discover_agencies
@@ -99,6 +101,7 @@ def check_region(root: Path, sites: tuple[str, ...] = (), today: date | None = N
     findings = [*check_links(tree, checked), *check_quality(tree, checked)]
     located = SourceLocator(root).locate(findings)
     diags.extend(d for d in located if not _already_reported(d, build_errors))
+    diags.extend(check_parsing(root, checked))       # feeds, sitemaps, calendars, JSON(-LD)
     return CheckResult(sorted(diags.items, key=sort_key), len(outputs),
                        sum(1 for f in checked if f.is_html),
                        sum(len(tree.scan(f).refs) for f in checked if _scanned(f)))

@@ -111,4 +111,11 @@ padding:.05rem .35rem;overflow-wrap:anywhere}
 .skpdgen-error__msg{font-weight:600}
 .skpdgen-error__hint{color:#3d4551}
 .skpdgen-error__note{font-size:.875rem;color:#3d4551}
+.skpdgen-warnings{font-family:var(--font,system-ui,sans-serif);background:#fffbe6;color:#1b1b1b;
+border-bottom:4px solid #8a6100;padding:.75rem 0;line-height:1.5;font-size:1rem}
+.skpdgen-warnings__list summary{cursor:pointer;font-weight:600;color:#5c4100}
+.skpdgen-warnings ol,.skpdgen-warnings__list ol{margin:.5rem 0;padding-left:1.5rem}
+.skpdgen-warnings code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
+font-size:.9375rem;overflow-wrap:anywhere}
+.skpdgen-warnings p{margin:.25rem 0}
 """

@@ -261,8 +261,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 page = file.read_bytes()
                 if rebase is not None:
                     page = inject.rebase(page, *rebase)
-                banner = (inject.banner(page_state.errors, page_state.language)
-                          if page_state.errors else None)
+                banner = (inject.banner(page_state.diagnostics, page_state.language)
+                          if page_state.diagnostics else None)
                 script = inject.script_tag(self.server.token, page_state.scope,
                                            page_state.generation)
                 self._bytes(status, content_type, inject.inject(page, script, banner), send_body)

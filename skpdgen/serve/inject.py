@@ -2,7 +2,8 @@
 
 Every HTML page gets the reload script as a same-origin <script src> in its <head>. A page of
 an agency whose last build failed also gets a banner at the top of <body> naming each error's
-file, line, message and fix, styled with the theme's own variables (font, radius).
+file, line, message and fix, styled with the theme's own variables (font, radius); warnings
+(a missing alt text, say) are listed under it collapsed, or in a quieter banner of their own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ _TEXTS = {
         "fix": "Cara memperbaiki:",
         "note": "Perbaiki berkasnya lalu simpan; halaman ini akan dimuat ulang sendiri. "
                 "Pesan ini hanya tampil di pratinjau (skpdgen serve), tidak di situs yang terbit.",
+        "warnings": "{n} peringatan",
+        "warnings_only": "{n} peringatan di situs ini (situs tetap terbit; sebaiknya diperbaiki)",
+        "warnings_note": "Peringatan ini hanya tampil di pratinjau (skpdgen serve), tidak di "
+                         "situs yang terbit.",
+        "line": "di baris {line}",
     },
     "en": {
         "title": "This site failed to build",
@@ -39,6 +45,11 @@ _TEXTS = {
         "fix": "How to fix:",
         "note": "Fix the file and save it; this page reloads by itself. This message shows "
                 "only in the preview (skpdgen serve), never on the published site.",
+        "warnings": "{n} warnings",
+        "warnings_only": "{n} warnings on this site (it still publishes; better fix them)",
+        "warnings_note": "These warnings show only in the preview (skpdgen serve), never on "
+                         "the published site.",
+        "line": "on line {line}",
     },
 }
 
@@ -50,25 +61,50 @@ def script_tag(token: str, scope: str, generation: int) -> bytes:
             ).encode()
 
 
-def banner(errors: tuple[Diagnostic, ...], language: str) -> bytes:
-    """The error banner for a page whose site failed to build."""
+def banner(diagnostics: tuple[Diagnostic, ...], language: str) -> bytes:
+    """The banner for a page whose site has errors (it failed to build) or warnings.
+
+    Errors are listed open, as an alert; warnings in a collapsed <details> with their count,
+    under the errors or on their own. Messages are in the region's language."""
     texts = _TEXTS.get(language, _TEXTS["id"])
-    count = texts["one"] if len(errors) == 1 else texts["many"].format(n=len(errors))
-    items = []
-    for d in errors:
-        where = f"{d.path}:{d.line}" if d.line else d.path
-        hint = (f'<p class="skpdgen-error__hint">{escape(texts["fix"])} {escape(d.hint)}</p>'
-                if d.hint else "")
-        items.append(f'<li><code>{escape(where)}</code>'
-                     f'<p class="skpdgen-error__msg">{escape(d.message)}</p>{hint}</li>')
-    html = (f'<section class="skpdgen-error" role="alert" aria-labelledby="skpdgen-error-title">'
-            f'<div class="skpdgen-error__in">'
-            f'<h2 id="skpdgen-error-title">{escape(texts["title"])}</h2>'
-            f'<p>{escape(count)} {escape(texts["kept"])}</p>'
-            f'<ol>{"".join(items)}</ol>'
-            f'<p class="skpdgen-error__note">{escape(texts["note"])}</p>'
-            f'</div></section>')
+    errors = [d.translated(language) for d in diagnostics if d.severity == "error"]
+    warnings = [d.translated(language) for d in diagnostics if d.severity != "error"]
+    if errors:
+        count = texts["one"] if len(errors) == 1 else texts["many"].format(n=len(errors))
+        html = (f'<section class="skpdgen-error" role="alert" '
+                f'aria-labelledby="skpdgen-error-title"><div class="skpdgen-error__in">'
+                f'<h2 id="skpdgen-error-title">{escape(texts["title"])}</h2>'
+                f'<p>{escape(count)} {escape(texts["kept"])}</p>'
+                f'{_items(errors, texts)}'
+                f'{_warnings(warnings, texts, texts["warnings"])}'
+                f'<p class="skpdgen-error__note">{escape(texts["note"])}</p>'
+                f'</div></section>')
+    else:
+        html = (f'<section class="skpdgen-warnings"><div class="skpdgen-error__in">'
+                f'{_warnings(warnings, texts, texts["warnings_only"])}'
+                f'<p class="skpdgen-error__note">{escape(texts["warnings_note"])}</p>'
+                f'</div></section>')
     return html.encode("utf-8")
+
+
+def _warnings(warnings: list[Diagnostic], texts: dict[str, str], summary: str) -> str:
+    if not warnings:
+        return ""
+    return (f'<details class="skpdgen-warnings__list"><summary>'
+            f'{escape(summary.format(n=len(warnings)))}</summary>'
+            f'{_items(warnings, texts)}</details>')
+
+
+def _items(diagnostics: list[Diagnostic], texts: dict[str, str]) -> str:
+    items = []
+    for d in diagnostics:
+        where = f"{d.path}:{d.line}" if d.line else d.path
+        at = " " + texts["line"].format(line=d.line) if d.line else ""
+        fix = (f'<p class="skpdgen-error__hint">{escape(texts["fix"])} {escape(d.hint)}</p>'
+               if d.hint else "")
+        items.append(f'<li><code>{escape(where)}</code>'
+                     f'<p class="skpdgen-error__msg">{escape(d.message + at)}</p>{fix}</li>')
+    return f'<ol>{"".join(items)}</ol>'
 
 
 def rebase(page: bytes, base_path: str, served_path: str) -> bytes:

@@ -155,4 +155,5 @@ class Rebuilder:
 
 
 def _errors(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:
-    return tuple(d for d in diagnostics if d.severity == "error")
+    """Errors and warnings alike: the preview banner shows both (warnings collapsed)."""
+    return tuple(diagnostics)

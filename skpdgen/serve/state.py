@@ -3,8 +3,8 @@
 A *scope* is the part of the output one page belongs to: an agency slug for pages under
 /<slug>/, PORTAL ("") for everything else. Every published change bumps the generation; a tab
 remembers the generation its page was served at and asks "anything for my scope since N?".
-Errors are kept per scope (REGION for errors that concern every page) so the HTTP side can show
-them on the affected pages.
+Diagnostics (errors and warnings) are kept per scope (REGION for those that concern every page)
+so the HTTP side can show them on the affected pages.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class Update:
     """The outcome of one rebuild, as the browser side sees it."""
 
     changed: frozenset[str]                  # scopes whose output changed
-    errors: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)  # scopes built
+    # scopes built -> their errors and warnings
+    errors: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
     css_only: bool = False                   # only stylesheets changed: restyle, no reload
     slugs: frozenset[str] | None = None      # the agencies that exist now, when known
     language: str | None = None
@@ -40,9 +41,17 @@ class PageState:
 
     generation: int
     scope: str
-    errors: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]     # errors and warnings of its site and the region
     language: str
     base_path: str        # the path its site's own URLs start with ('/' on its own domain)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "warning")
 
     @property
     def served_path(self) -> str:

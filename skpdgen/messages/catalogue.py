@@ -1,0 +1,150 @@
+"""Translate English messages into the reader's language at output time.
+
+Call sites write messages as English f-strings; skpdgen/messages/id.yaml maps each English
+template (named placeholders, e.g. "unknown key '{key}'") to its Indonesian form. Each template
+is compiled once into a regular expression; a message is translated by the most specific
+template that matches it whole, and a placeholder's value is itself translated when it is an
+English message of its own ("'date' {message}"). A message with no template stays English.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from skpdgen.messages.scan import shape
+
+LANGUAGES = ("id", "en")
+# A one-word entry ("image", "built") translates a whole message, or a placeholder of one of
+# these names; elsewhere a one-word value is a key, a slug or a title and stays as it is.
+WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind", "change"})
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_MAX_DEPTH = 3
+_MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One English template, its translation and the pattern that recognises it."""
+
+    english: str
+    translated: str
+    pattern: re.Pattern[str]
+    literal: int                    # how many fixed characters: more is more specific
+
+
+class CatalogueError(Exception):
+    """A catalogue file that cannot be used (a bug in skpdgen, caught by the tests)."""
+
+
+def compile_template(template: str) -> re.Pattern[str]:
+    """A regular expression matching every message the template can produce."""
+    regex, seen, at = "", set[str](), 0
+    for match in _PLACEHOLDER.finditer(template):
+        regex += re.escape(template[at:match.start()])
+        token, name = match.group(0), match.group(1)
+        if token in ("{{", "}}"):
+            regex += re.escape(token[0])
+        elif name in seen:
+            regex += f"(?P={name})"
+        else:
+            if not name.isidentifier():
+                raise CatalogueError(f"placeholder {token} in {template!r} is not a name")
+            seen.add(name)
+            regex += f"(?P<{name}>.*?)"
+        at = match.end()
+    regex += re.escape(template[at:])
+    return re.compile(regex, re.DOTALL)
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of a template's placeholders."""
+    return {m.group(1) for m in _PLACEHOLDER.finditer(template) if m.group(1) is not None}
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    def put(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token[0] if token in ("{{", "}}") else values[match.group(1)]
+    return _PLACEHOLDER.sub(put, template)
+
+
+def _is_word(template: str) -> bool:
+    return " " not in template and not placeholders(template)
+
+
+def _literal(template: str) -> int:
+    return len(_PLACEHOLDER.sub("", template))
+
+
+class Catalogue:
+    """The compiled templates of one language, most specific first."""
+
+    def __init__(self, language: str, table: dict[str, str]):
+        self.language = language
+        entries = []
+        for english, translated in table.items():
+            if not isinstance(english, str) or not isinstance(translated, str):
+                raise CatalogueError(f"{language}.yaml: {english!r} must map to text")
+            if placeholders(english) != placeholders(translated):
+                raise CatalogueError(f"{language}.yaml: {english!r} and {translated!r} "
+                                     f"have different placeholders")
+            entries.append(Entry(english, translated, compile_template(english),
+                                 _literal(english)))
+        self.entries = sorted(entries, key=lambda e: -e.literal)
+        self.words = {e.english: e.translated for e in entries if _is_word(e.english)}
+        self.shapes = {shape(e.english) for e in entries}
+
+    def translate(self, message: str) -> str:
+        """The message in this catalogue's language (unchanged when no template fits)."""
+        return self._best(message, 0, True)[1]
+
+    def _best(self, message: str, depth: int, words: bool) -> tuple[int, str]:
+        """(how many characters the templates account for, translation): of the templates
+        that match, the one whose translation covers the most fixed text, nested ones
+        included, wins ("{kind} output does not parse: {problem}" must not swallow the
+        ", in {outputs}" of the message around it)."""
+        if depth > _MAX_DEPTH or not message:
+            return 0, message
+        if message in self.words:
+            return (len(message), self.words[message]) if words else (0, message)
+        best = (0, message)
+        for entry in self.entries:
+            if entry.literal <= best[0] - _MAX_NESTED_GAIN:
+                break                   # sorted: no later entry can do better
+            match = entry.pattern.fullmatch(message)
+            if match is None:
+                continue
+            score, values = entry.literal, {}
+            for name, value in match.groupdict().items():
+                gained, values[name] = self._best(value, depth + 1, name in WORD_PLACEHOLDERS)
+                score += gained
+            if score > best[0]:
+                best = (score, _fill(entry.translated, values))
+        return best
+
+
+@cache
+def catalogue(language: str) -> Catalogue | None:
+    """The catalogue for a language; None for English, the language messages are written in."""
+    if language == "en":
+        return None
+    try:
+        text = resources.files("skpdgen.messages").joinpath(f"{language}.yaml").read_text(
+            encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    table = yaml.safe_load(text) or {}
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{language}.yaml must be a mapping of English → {language}")
+    return Catalogue(language, table)
+
+
+def translate(message: str, language: str) -> str:
+    """`message` in `language` ('en' or an unknown language: unchanged)."""
+    found = catalogue(language)
+    return found.translate(message) if found is not None else message
