@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -18,6 +19,7 @@ from skpdgen import markdown, media, urls
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
+from skpdgen.content.future import warn_far_future
 from skpdgen.content.load import SiteFiles, SourcePage
 from skpdgen.content.sections import SECTIONS, spec_for
 from skpdgen.diagnostics import Diagnostics
@@ -168,6 +170,7 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
              options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics
              ) -> SiteModel:
     """Give every page its URL, render its body, and build the site's collections."""
+    warn_far_future(sources, options.now, options.future, diags)
     published = [s for s in sources if is_published(s, options)]
     unpublished = frozenset(s.src_path for s in sources if not is_published(s, options))
     _check_collisions(published, files, agency, diags)
@@ -313,7 +316,7 @@ def _image(resolver: PageResolver, ref: str | None, line: int | None, alt: str, 
     if site_path is None:
         return None
     size = media.image_size(resolver.abs_file(site_path))
-    return ImageRef(site_path, resolver.index.base_url + site_path,
+    return ImageRef(site_path, resolver.index.base_url + quote(site_path),
                     size[0] if size else None, size[1] if size else None, alt)
 
 
@@ -323,7 +326,7 @@ def _file_ref(resolver: PageResolver, ref: str, line: int | None) -> FileRef | N
         return None
     name = site_path.rsplit("/", 1)[-1]
     ext = name.rsplit(".", 1)[-1].upper() if "." in name else ""
-    return FileRef(site_path, resolver.index.base_url + site_path, name, ext,
+    return FileRef(site_path, resolver.index.base_url + quote(site_path), name, ext,
                    media.file_size(resolver.abs_file(site_path)))
 
 
