@@ -21,6 +21,7 @@ from skpdgen.config.region import Region
 from skpdgen.config.schema import When
 from skpdgen.content.future import warn_far_future
 from skpdgen.content.load import SiteFiles, SourcePage
+from skpdgen.content.repeats import distinct_dated_slugs
 from skpdgen.content.sections import SECTIONS, spec_for
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
@@ -171,6 +172,7 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
              ) -> SiteModel:
     """Give every page its URL, render its body, and build the site's collections."""
     warn_far_future(sources, options.now, options.future, diags)
+    sources = distinct_dated_slugs(sources)
     published = [s for s in sources if is_published(s, options)]
     unpublished = frozenset(s.src_path for s in sources if not is_published(s, options))
     _check_collisions(published, files, agency, diags)
