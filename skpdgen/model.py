@@ -168,20 +168,27 @@ def is_published(src: SourcePage, options: BuildOptions) -> bool:
 
 
 def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: SiteFiles,
-             options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics
+             options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics,
+             left_out: frozenset[str] = frozenset(), kept: dict[str, str] | None = None
              ) -> SiteModel:
-    """Give every page its URL, render its body, and build the site's collections."""
+    """Give every page its URL, render its body, and build the site's collections.
+
+    `left_out`: broken items published without (isolate.py); `kept`: those of them whose
+    old page stays, by site path, so links to them still resolve.
+    """
+    kept = kept or {}
     warn_far_future(sources, options.now, options.future, diags)
     sources = distinct_dated_slugs(sources)
     published = [s for s in sources if is_published(s, options)]
-    unpublished = frozenset(s.src_path for s in sources if not is_published(s, options))
+    unpublished = frozenset(s.src_path for s in sources if not is_published(s, options)
+                            ) | (left_out - kept.keys())
     _check_collisions(published, files, agency, diags)
     page_paths = {s.site_path for s in published}
     page_paths |= {f"{name}/" for name in SECTIONS if any(s.section == name for s in published)}
-    page_paths |= _folder_paths(published) | {"", "tag/", "cari/"}
+    page_paths |= _folder_paths(published) | {"", "tag/", "cari/"} | set(kept.values())
     index = SiteIndex(
         agency_root=agency.root, base_url=agency.base_url, diag_prefix=agency.src_prefix,
-        page_by_src={s.src_path: s.site_path for s in published},
+        page_by_src={**kept, **{s.src_path: s.site_path for s in published}},
         unpublished=unpublished, page_paths=frozenset(page_paths),
         files=dict(_file_map(files)),
     )

@@ -36,5 +36,5 @@ def ansi_hint(raw: bytes, start: int) -> str:
         char = raw[start:start + 1].decode("cp1252")
     except UnicodeDecodeError:
         return "save the file as UTF-8"
-    return (f"the file was saved as ANSI (Windows-1252), here a {char}: in Notepad choose "
-            "Save As, Encoding: UTF-8")
+    return (f"save the file as UTF-8: it is ANSI (Windows-1252), here '{char}'; in Notepad "
+            "use Save As, Encoding: UTF-8")
