@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from skpdgen.diagnostics import Diagnostics, closest, did_you_mean
+from skpdgen.textclean import CONTROL
 from skpdgen.yamlio import YMap, YNode, YScalar, YSeq
 
 
@@ -170,9 +171,13 @@ def _scalar(node: YNode, what: str) -> YScalar:
 
 def text(node: YNode, ctx: Context) -> str:
     """Text exactly as written (numbers, times and yes/no stay text)."""
-    value = _scalar(node, "text").value.strip()
-    if "\x00" in value:
-        raise FieldError("contains a NUL character")
+    scalar = _scalar(node, "text")
+    value = scalar.value.strip()
+    if CONTROL.search(value):      # written as a YAML escape ("\v", "\x0b"): never in output
+        found = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(CONTROL.findall(value))))
+        ctx.diags.warning(ctx.path, scalar.line, f"removed invisible control character {found}",
+                          "delete the escape (such as \\v or \\x0b) from the text")
+        value = CONTROL.sub("", value).strip()
     return value
 
 
