@@ -123,6 +123,8 @@ HARMLESS: dict[str, str | bytes] = {
     "content/berita/2026-11-11-bom.md": b"\xef\xbb\xbf" + md("title: Notepad\ndate: 2026-11-11\n"),
     "content/berita/2026-11-12-kutip.md": md("title: \u201cRapat\u201d Bupati\ndate: 2026-11-12\n"),
     "content/berita/Kabar Desa.MD": md("title: Kabar Desa\ndate: 2026-11-13\n"),
+    # scheduled a few weeks ahead: normal, silent (a year typo is tested above)
+    "content/berita/2026-12-20-jadwal.md": md("title: Jadwal\ndate: 2026-12-20\n"),
     "content/berita/2026-11-14-lampiran.md":
         md("title: Lampiran\ndate: 2026-11-14\nimage: Foto Kegiatan.jpg\nimage_alt: Foto\n",
            "Unduh [laporan](Laporan Tahunan.pdf) dan lihat ![foto](Foto Kegiatan.jpg).\n\n"

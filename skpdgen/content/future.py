@@ -1,6 +1,6 @@
 """A date far in the future is almost always a year typo: say when the item will appear.
 
-A scheduled item a few days ahead is normal (it goes live on its day); one more than
+A scheduled item a few weeks ahead is normal (it goes live on its day); one more than
 FAR_FUTURE_DAYS ahead silently disappears from every list until then, so it gets a warning.
 """
 
@@ -12,7 +12,7 @@ from datetime import datetime
 from skpdgen.content.load import SourcePage
 from skpdgen.diagnostics import Diagnostics
 
-FAR_FUTURE_DAYS = 7
+FAR_FUTURE_DAYS = 31
 
 
 def warn_far_future(sources: Iterable[SourcePage], now: datetime, future: bool,
