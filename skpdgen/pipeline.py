@@ -261,7 +261,9 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
-        if key is not None and not left_out.items:   # a partial build is never reused
+        if left_out.items:      # a partial build is never reused, nor the full one before it
+            cache.entry_path(out, slug).unlink(missing_ok=True)
+        elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
                 valid_until=(model.next_publication.isoformat()
