@@ -24,6 +24,7 @@ from skpdgen.render import Output
 from skpdgen.resolve import BROKEN_LINK
 from skpdgen.write import STATE_DIR, write_file_atomic
 
+URL_COLLISION = "url-collision"   # model.py: two files want one URL, not one item's fault
 MAX_ROUNDS = 8      # leaving an item out can break a link elsewhere: a few rounds settle it
 
 
@@ -47,7 +48,7 @@ def broken_items(diagnostics: Iterable[Diagnostic], prefix: str) -> dict[str, Di
         if d.severity != "error":
             continue
         src = d.path[len(prefix):] if d.path.startswith(prefix) else ""
-        if not src.startswith("content/") or src.endswith("/"):
+        if not src.startswith("content/") or src.endswith("/") or d.code == URL_COLLISION:
             return None
         found.setdefault(src, d)
     return found

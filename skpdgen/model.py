@@ -27,6 +27,8 @@ from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
 from skpdgen.resolve import PageResolver, SiteIndex
 
+URL_COLLISION = "url-collision"   # two files, one URL: holds the agency back (isolate.py)
+
 # Paths an agency generates itself; content may not take them.
 GENERATED_PATHS = ("tag/", "cari/", "feed.xml", "agenda.ics", "sitemap.xml", "404.html",
                    "assets/", "robots.txt")
@@ -267,7 +269,7 @@ def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Age
         if len(srcs) > 1:
             diags.error(f"{agency.src_prefix}{srcs[0]}", None,
                         f"{agency.slug}/{dest} is written by {len(srcs)} files: {', '.join(srcs)}",
-                        "give one of them another file name or 'slug'")
+                        "give one of them another file name or 'slug'", code=URL_COLLISION)
     for s in published:
         if any(s.site_path.startswith(g) for g in GENERATED_PATHS if g.endswith("/")):
             diags.error(s.diag_path, None, f"'{s.site_path}' is a path skpdgen generates itself",

@@ -145,7 +145,7 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
-        summary = result.summary if result and result.ok else None
+        summary = result.summary if result and (result.ok or result.not_published) else None
         if summary is None and request.write:
             summary = load_summary(out, slug)
         if summary is not None:
