@@ -145,6 +145,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.check.command",
     "skpdgen.deploy.command",
     "skpdgen.report.command",
+    "skpdgen.importers.command",
 )
 
 
