@@ -65,8 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     reused = sum(1 for s in result.sites if s.reused)
     line = (f"built {ok_sites} of {len(result.sites)} sites ({pages} pages"
             + (f"; {reused} unchanged since the last build, kept as they were" if reused else "")
-            + ") and the portal "
-            f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
+            + (") and the portal " if result.portal_ok
+               else "), but not the portal (its errors are above; its last good version stays) ")
+            + f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
             f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
     print(line, file=sys.stderr)
     if result.failed:
