@@ -70,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     progress.done()
     print_diagnostics(result.diagnostics)
     pages = sum(s.page_count for s in result.sites)
-    ok_sites = sum(1 for s in result.sites if s.ok)
+    ok_sites = sum(1 for s in result.sites if s.ok or s.not_published)
     reused = sum(1 for s in result.sites if s.reused)
     line = (f"built {ok_sites} of {len(result.sites)} sites ({pages} pages"
             + (f"; {reused} unchanged since the last build, kept as they were" if reused else "")
@@ -82,6 +82,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result.failed:
         print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",
               file=sys.stderr)
+    if result.not_published:
+        print(f"{len(result.not_published)} item(s) not published: "
+              f"{', '.join(result.not_published)} (the rest of the site is published; "
+              "an older version of an item stays until it is fixed)", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 

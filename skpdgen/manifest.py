@@ -39,14 +39,22 @@ def read_manifest(out: Path) -> dict[str, SiteState]:
 
 
 def write_manifest(out: Path, base_url: str, built: dict[str, tuple[bool, int, int]],
-                   previous: dict[str, SiteState], today: date) -> None:
-    """Record the agencies just built ({slug: (ok, errors, broken links)}) over the previous."""
+                   previous: dict[str, SiteState], today: date,
+                   not_published: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Record the agencies just built ({slug: (ok, errors, broken links)}) over the previous.
+
+    `not_published`: agencies published without some broken items (PATH:LINE of each).
+    """
     sites = dict(previous)
     for slug, (ok, errors, broken_links) in built.items():
         has_output = (out / slug).is_dir()
         sites[slug] = {"build": "ok" if ok else "failed", "errors": errors,
                        "broken_links": broken_links,
                        "published_is_old": (not ok) and has_output, "has_output": has_output}
+        left_out = (not_published or {}).get(slug)
+        if left_out:
+            sites[slug].update(build="partial", published_is_old=False,
+                               not_published=list(left_out))
     manifest = {"skpdgen": __version__, "today": today.isoformat(), "base_url": base_url,
                 "sites": dict(sorted(sites.items()))}
     write_file_atomic(manifest_file(out),

@@ -15,7 +15,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -27,7 +27,16 @@ from mdit_py_plugins.footnote import footnote_plugin
 from skpdgen import safeurl
 from skpdgen.urls import slugify
 
-_EMBED_RE = re.compile(r'::(youtube|map|pdf)[ \t]+(\S+)(?:[ \t]+"([^"]*)")?[ \t]*$')
+# the target may be <in angle brackets> or contain spaces (a PDF named "Laporan Tahunan.pdf")
+_EMBED_RE = re.compile(
+    r'::(youtube|map|pdf)[ \t]+(<[^>\n]+>|[^"\s]+(?:[ \t]+[^"\s]+)*?)(?:[ \t]+"([^"]*)")?[ \t]*$')
+# [text](my file.pdf) or ![alt](foto saya.jpg): CommonMark does not allow a space in a link
+# destination and prints such a link as text; a file name with an extension is what was meant.
+_SPACED_DEST = re.compile(
+    r'(!?\[[^\]\n]*\]\()[ \t]*([^()<>"\s][^()<>"\n]*?[ \t][^()<>"\n]*?\.[A-Za-z0-9]{2,5})'
+    r'((?:[ \t]+"[^"\n]*")?[ \t]*\))')
+_UNPARSED_LINK = re.compile(r'\]\([^()\n]*\s[^()\n]*\)')
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
 _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
 # A link destination (inline, reference definition or autolink) with a scheme that markdown-it
@@ -95,7 +104,8 @@ def _embed_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     token = state.push("embed", "", 0)
     token.map = [start, start + 1]
     token.info = m.group(1)
-    token.attrs = {"src": m.group(2), "title": m.group(3) or ""}
+    token.attrs = {"src": m.group(2).removeprefix("<").removesuffix(">").strip(),
+                   "title": m.group(3) or ""}
     state.line = start + 1
     return True
 
@@ -115,7 +125,7 @@ def _render_embed(self: Any, tokens: list[Token], idx: int, options: Any, env: A
         label = title or "Peta"
         return (f'<figure class="embed embed-map"><a class="embed-link" href="{esc}">'
                 f'<span class="embed-kind">Peta</span> {label}</a></figure>\n')
-    label = title or src.rsplit("/", 1)[-1]
+    label = title or html.escape(unquote(src.rsplit("/", 1)[-1]))
     size = token.meta.get("size")
     size_text = f' <span class="embed-size">({_human_size(size)})</span>' if size else ""
     return (f'<figure class="embed embed-pdf"><a class="embed-link" href="{esc}" download>'
@@ -131,6 +141,7 @@ def _human_size(size: int) -> str:
 def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) -> Rendered:
     """Render one page body; every problem goes to the resolver with its file line."""
     _warn_unsafe_links(body, body_line, resolver)
+    body = _bracket_spaced_destinations(body)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     toc: list[Heading] = []
@@ -175,6 +186,26 @@ def _warn_unsafe_links(body: str, body_line: int, resolver: LinkResolver) -> Non
                           "link to an https:// address")
 
 
+def _bracket_spaced_destinations(body: str) -> str:
+    """`[a](my file.pdf)` -> `[a](<my file.pdf>)`, outside fenced code: names with spaces work."""
+    if "](" not in body:
+        return body
+    lines = body.split("\n")
+    fenced = False
+    for number, text in enumerate(lines):
+        if _FENCE.match(text):
+            fenced = not fenced
+        elif not fenced and "](" in text:
+            lines[number] = _SPACED_DEST.sub(_bracket, text)
+    return "\n".join(lines)
+
+
+def _bracket(m: re.Match[str]) -> str:
+    if _is_external(m.group(2)):
+        return m.group(0)
+    return f"{m.group(1)}<{m.group(2).strip()}>{m.group(3)}"
+
+
 def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:
     src = str(token.attrGet("src") or "")
     if token.info == "youtube":
@@ -195,7 +226,7 @@ def _resolve_embed(token: Token, line: int, resolver: LinkResolver) -> None:
             token.type, token.content = "html_block", ""
             return
         token.meta["size"] = resolver.file_size(src)
-        token.attrSet("src", href)
+        token.attrSet("src", _quote(href))
 
 
 def _youtube_id(src: str) -> str | None:
@@ -223,6 +254,10 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
         elif child.type == "text" and _RAW_HTML.search(child.content):
             resolver.warn(child_line, "raw HTML is not allowed and is shown as text",
                           "use Markdown, or ::youtube / ::map / ::pdf for embeds")
+        elif child.type == "text" and _UNPARSED_LINK.search(child.content):
+            resolver.warn(child_line, "a link or image with a space in its address is shown "
+                          "as text", "write the address between < and >: [text](<my file.pdf>)"
+                          ", or rename the file without spaces")
         elif child.type == "link_open":
             href = str(child.attrGet("href") or "")
             if safeurl.split(href) is None:
@@ -232,7 +267,7 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
                 continue
             new = _resolve_href(href, child_line, resolver)
             if new is not None:
-                child.attrSet("href", new)
+                child.attrSet("href", _quote(new))
         elif child.type == "image":
             src = str(child.attrGet("src") or "")
             if safeurl.split(src) is None:
@@ -240,9 +275,9 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
                               "check its brackets and spelling")
                 child.attrSet("src", "")
             elif not _is_external(src):
-                new_src = resolver.file_link(src, child_line, "image")
+                new_src = resolver.file_link(unquote(src), child_line, "image")
                 if new_src is not None:
-                    child.attrSet("src", new_src)
+                    child.attrSet("src", _quote(new_src))
                 child.attrSet("loading", "lazy")
             if not child.content.strip():
                 resolver.warn(child_line, "image has no description (alt text)",
@@ -253,9 +288,15 @@ def _is_external(href: str) -> bool:
     return bool(urlsplit(href).scheme) or href.startswith("//")
 
 
+def _quote(href: str) -> str:
+    """A resolved href as a valid URL: spaces and other unsafe characters percent-encoded."""
+    return quote(href, safe="/#?&=:@!$'()*+,;~%")
+
+
 def _resolve_href(href: str, line: int, resolver: LinkResolver) -> str | None:
     if not href or href.startswith("#") or _is_external(href):
         return None
+    href = unquote(href)
     path = href.split("#", 1)[0]
     if path.endswith(".md"):
         return resolver.page_link(href, line)

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -18,12 +19,16 @@ from skpdgen import markdown, media, safeurl, urls
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
+from skpdgen.content.future import warn_far_future
 from skpdgen.content.load import SiteFiles, SourcePage
 from skpdgen.content.publishable import show_names
+from skpdgen.content.repeats import distinct_dated_slugs
 from skpdgen.content.sections import SECTIONS, spec_for
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
 from skpdgen.resolve import PageResolver, SiteIndex
+
+URL_COLLISION = "url-collision"   # two files, one URL: holds the agency back (isolate.py)
 
 # Paths an agency generates itself; content may not take them.
 GENERATED_PATHS = ("tag/", "cari/", "feed.xml", "agenda.ics", "sitemap.xml", "404.html",
@@ -167,18 +172,27 @@ def is_published(src: SourcePage, options: BuildOptions) -> bool:
 
 
 def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: SiteFiles,
-             options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics
+             options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics,
+             left_out: frozenset[str] = frozenset(), kept: dict[str, str] | None = None
              ) -> SiteModel:
-    """Give every page its URL, render its body, and build the site's collections."""
+    """Give every page its URL, render its body, and build the site's collections.
+
+    `left_out`: broken items published without (isolate.py); `kept`: those of them whose
+    old page stays, by site path, so links to them still resolve.
+    """
+    kept = kept or {}
+    warn_far_future(sources, options.now, options.future, diags)
+    sources = distinct_dated_slugs(sources)
     published = [s for s in sources if is_published(s, options)]
-    unpublished = frozenset(s.src_path for s in sources if not is_published(s, options))
+    unpublished = frozenset(s.src_path for s in sources if not is_published(s, options)
+                            ) | (left_out - kept.keys())
     _check_collisions(published, files, agency, diags)
     page_paths = {s.site_path for s in published}
     page_paths |= {f"{name}/" for name in SECTIONS if any(s.section == name for s in published)}
-    page_paths |= _folder_paths(published) | {"", "tag/", "cari/"}
+    page_paths |= _folder_paths(published) | {"", "tag/", "cari/"} | set(kept.values())
     index = SiteIndex(
         agency_root=agency.root, base_url=agency.base_url, diag_prefix=agency.src_prefix,
-        page_by_src={s.src_path: s.site_path for s in published},
+        page_by_src={**kept, **{s.src_path: s.site_path for s in published}},
         unpublished=unpublished, page_paths=frozenset(page_paths),
         files=dict(_file_map(files)),
     )
@@ -258,7 +272,8 @@ def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Age
             shown, invisible = show_names(srcs)
             diags.error(f"{agency.src_prefix}{srcs[0]}", None,
                         f"{agency.slug}/{dest} is written by {len(srcs)} files: {shown}",
-                        invisible or "give one of them another file name or 'slug'")
+                        invisible or "give one of them another file name or 'slug'",
+                        code=URL_COLLISION)
     for s in published:
         if any(s.site_path.startswith(g) for g in GENERATED_PATHS if g.endswith("/")):
             diags.error(s.diag_path, None, f"'{s.site_path}' is a path skpdgen generates itself",
@@ -319,7 +334,7 @@ def _image(resolver: PageResolver, ref: str | None, line: int | None, alt: str, 
     if site_path is None:
         return None
     size = media.image_size(resolver.abs_file(site_path))
-    return ImageRef(site_path, resolver.index.base_url + site_path,
+    return ImageRef(site_path, resolver.index.base_url + quote(site_path),
                     size[0] if size else None, size[1] if size else None, alt)
 
 
@@ -329,7 +344,7 @@ def _file_ref(resolver: PageResolver, ref: str, line: int | None) -> FileRef | N
         return None
     name = site_path.rsplit("/", 1)[-1]
     ext = name.rsplit(".", 1)[-1].upper() if "." in name else ""
-    return FileRef(site_path, resolver.index.base_url + site_path, name, ext,
+    return FileRef(site_path, resolver.index.base_url + quote(site_path), name, ext,
                    media.file_size(resolver.abs_file(site_path)))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, gitdates, lock, markdown, portal
+from skpdgen import cache, gitdates, isolate, lock, markdown, portal
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
@@ -26,6 +26,7 @@ from skpdgen.content.load import discover, load_page
 from skpdgen.content.publishable import show_names
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.editor import build as editor_build
+from skpdgen.isolate import LeftOut
 from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
@@ -79,6 +80,7 @@ class SiteResult:
     outputs: list[Output] | None = None     # only when not writing (in-memory builds)
     page_count: int = 0
     reused: bool = False                    # inputs unchanged: the last output was kept
+    not_published: list[str] = field(default_factory=list)  # PATH:LINE of left-out items
 
 
 @dataclass(slots=True)
@@ -106,7 +108,13 @@ class RegionResult:
 
     @property
     def failed(self) -> list[str]:
-        return [s.slug for s in self.sites if not s.ok]
+        """Agencies held back entirely (their last good output stays)."""
+        return [s.slug for s in self.sites if not s.ok and not s.not_published]
+
+    @property
+    def not_published(self) -> list[str]:
+        """PATH:LINE of each broken item left out of an otherwise published agency."""
+        return [item for s in self.sites for item in s.not_published]
 
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -200,7 +208,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
-        summary = result.summary if result and result.ok else None
+        summary = result.summary if result and (result.ok or result.not_published) else None
         if summary is None and request.write:
             summary = load_summary(out, slug)
         if summary is not None:
@@ -217,7 +225,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     if request.write:      # sample values left by init, a CI install that cannot work
         portal_diags.extend(setup_diagnostics(region, strict=False))
     previous = read_manifest(last_good.out if last_good else out) if request.write else {}
-    health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir())
+    health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir(),
+                                                 r.not_published)
               for slug, r in by_slug.items()}
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
@@ -265,7 +274,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         write_manifest(out, region.base_url,
                        {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
                         for slug, h in health.items() if slug in by_slug}, previous,
-                       options.today)
+                       options.today,
+                       {slug: h.not_published for slug, h in health.items() if slug in by_slug})
     except OSError as exc:
         portal_diags.error(f"{_shown(out, request.root)}/{STATE_DIR}/manifest.json", None,
                            f"cannot write the manifest: {exc.strerror or exc}",
@@ -329,16 +339,20 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
 
 
 def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptions,
-                    diags: Diagnostics) -> SiteModel | None:
-    """discover -> load -> assemble for one agency; None when its config is unusable."""
+                    diags: Diagnostics, left_out: LeftOut | None = None) -> SiteModel | None:
+    """discover -> load -> assemble for one agency; None when its config is unusable.
+
+    `left_out`: broken items to publish without (see isolate.py).
+    """
     agency = load_agency(region, slug, diags)
     if agency is None:
         return None
     files = discover(agency, diags)
-    sources = [page for src in files.markdown
-               if (page := load_page(agency, region, src, diags)) is not None]
+    skip = frozenset(left_out.items) if left_out else frozenset()
+    sources = [page for src in files.markdown if src not in skip
+               and (page := load_page(agency, region, src, diags)) is not None]
     return assemble(agency, region, sources, files, options, theme.translator,
-                    markdown.make_parser(), diags)
+                    markdown.make_parser(), diags, skip, left_out.kept if left_out else None)
 
 
 def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptions,
@@ -405,18 +419,28 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
     diags = Diagnostics()
     step[0] = "reading its files"
     model = load_site_model(region, theme, slug, options, diags)
-    if model is None or diags.has_errors:
+    left_out, previous = LeftOut(), isolate.load_items(out, slug) if write else {}
+    if model is not None and diags.has_errors:   # publish without the broken items
+        model, diags, left_out = isolate.settle(
+            lambda left, d: load_site_model(region, theme, slug, options, d, left),
+            diags, f"sites/{slug}/", previous)
+    errors = len(diags.errors)
+    if model is None or (errors and not left_out.items):
         return SiteResult(slug, False, diags.items)
     step[0] = "rendering its pages"
     env = environment_for(theme, model.agency.root / "templates")
     outputs = list(SiteRenderer(model, theme, env, diags).outputs())
     _check_outputs(outputs, f"sites/{slug}", diags)
-    if diags.has_errors:
+    if len(diags.errors) > errors:
         return SiteResult(slug, False, diags.items)
+    if write and left_out.items:
+        outputs += isolate.kept_outputs(out / slug, previous, left_out.items,
+                                        {o.dest_path for o in outputs})
     summary = summarize(model)
     if not write:
-        return SiteResult(slug, True, diags.items, summary=summary, outputs=outputs,
-                          page_count=len(model.pages))
+        return SiteResult(slug, not left_out.items, diags.items, summary=summary,
+                          outputs=outputs, page_count=len(model.pages),
+                          not_published=left_out.not_published)
     step[0] = "writing its output"
     target = out / slug
     try:
@@ -427,7 +451,10 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             raise WriteError("the build that started this worker has stopped")
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
-        if key is not None:
+        isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
+        if left_out.items:      # a partial build is never reused, nor the full one before it
+            cache.entry_path(out, slug).unlink(missing_ok=True)
+        elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
                 valid_until=(model.next_publication.isoformat()
@@ -438,7 +465,8 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
-    return SiteResult(slug, True, diags.items, stats, summary, page_count=len(model.pages))
+    return SiteResult(slug, not left_out.items, diags.items, stats, summary,
+                      page_count=len(model.pages), not_published=left_out.not_published)
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:

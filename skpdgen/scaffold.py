@@ -14,8 +14,9 @@ from pathlib import Path
 from skpdgen import scaffold_ci, scaffold_region, urls
 from skpdgen.config.agency import SITE_FILE, check_slug
 from skpdgen.config.region import REGION_FILE, load_region
+from skpdgen.content.repeats import dated_slug
 from skpdgen.content.sections import SECTIONS
-from skpdgen.diagnostics import ConfigError, Diagnostic, did_you_mean
+from skpdgen.diagnostics import ConfigError, Diagnostic, closest, did_you_mean
 from skpdgen.scaffold_install import VENDOR_DIR, default_install, vendor_wheel
 from skpdgen.scaffold_region import (
     CODEOWNERS,
@@ -122,9 +123,8 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
         known = sorted(p.name for p in (root / "sites").glob("*") if (p / SITE_FILE).exists())
         hint = did_you_mean(slug, known) or f"known agencies: {', '.join(known) or 'none'}"
         raise ScaffoldError(f"no agency '{slug}' (sites/{slug}/site.yaml); {hint}")
-    if section not in SECTIONS and did_you_mean(section, SECTIONS):
-        raise ScaffoldError(f"unknown section '{section}'; {did_you_mean(section, SECTIONS)} "
-                            "(other folder names make plain pages)")
+    if section not in SECTIONS and not (site_dir / "content" / section).is_dir():
+        raise ScaffoldError(unknown_section(section))
     day = (today or datetime.now(load_region(root).tz).date()).isoformat()
     page_slug = urls.slugify(title) or "halaman"
     spec = SECTIONS.get(section)
@@ -132,6 +132,11 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
     lines = ["---", f"title: {_quote(title)}"]
     if spec and spec.dated:
         lines.append(f"date: {day}")
+        taken = {urls.item_slug_from_filename(p.stem)
+                 for p in (site_dir / "content" / section).glob("*.md")}
+        same_title = dated_slug(taken, page_slug, day)
+        if same_title:      # the older item keeps its URL (README: repeated titles)
+            lines.append(f"slug: {same_title}")
     for field_name, field in (spec.fields.items() if spec else ()):
         if field.required:
             example = {"start": f"{day}T09:00", "file": f"/files/{page_slug}.pdf",
@@ -142,6 +147,18 @@ def new_content(root: Path, section: str, slug: str, title: str, today: date | N
     path = site_dir / "content" / section / name
     _create(path, "\n".join(lines))
     return path
+
+
+def unknown_section(section: str) -> str:
+    """The refusal of a section name that is neither known nor an existing page folder."""
+    english = {"news": "berita", "announcements": "pengumuman", "announcement": "pengumuman",
+               "events": "agenda", "event": "agenda", "services": "layanan",
+               "service": "layanan", "documents": "dokumen", "document": "dokumen",
+               "innovations": "inovasi", "innovation": "inovasi", "pages": "profil"}
+    meant = english.get(section) or closest(section, SECTIONS)
+    hint = f"did you mean '{meant}'? " if meant else ""
+    return (f"unknown section '{section}'; {hint}sections: {', '.join(SECTIONS)} (for plain "
+            f"pages, create the folder content/{section}/ first)")
 
 
 def init_region(target: Path, settings: InitSettings | None = None) -> Path:

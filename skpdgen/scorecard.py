@@ -74,26 +74,30 @@ class BuildHealth:
     errors: int | None = 0
     broken_links: int | None = 0
     published_is_old: bool = False     # failed, and the public still sees an older build
+    not_published: tuple[str, ...] = ()   # partial: PATH:LINE of each item left out
 
     @staticmethod
-    def from_diagnostics(diagnostics: Iterable[Diagnostic], ok: bool, has_output: bool
-                         ) -> BuildHealth:
+    def from_diagnostics(diagnostics: Iterable[Diagnostic], ok: bool, has_output: bool,
+                         not_published: Iterable[str] = ()) -> BuildHealth:
         errors = [d for d in diagnostics if d.severity == "error"]
-        return BuildHealth("ok" if ok else "failed", len(errors),
+        left_out = tuple(not_published)
+        return BuildHealth("ok" if ok else "partial" if left_out else "failed", len(errors),
                            sum(1 for d in errors if d.code == BROKEN_LINK),
-                           not ok and has_output)
+                           not ok and has_output and not left_out, left_out)
 
     @staticmethod
     def from_manifest(entry: object) -> BuildHealth | None:
         """The health the last build recorded in build/.skpdgen/manifest.json, if valid."""
-        if not isinstance(entry, dict) or entry.get("build") not in ("ok", "failed"):
+        if not isinstance(entry, dict) or entry.get("build") not in ("ok", "failed", "partial"):
             return None
         if entry["build"] == "ok":
             return BuildHealth()
         errors, broken = entry.get("errors"), entry.get("broken_links")
-        return BuildHealth("failed", errors if isinstance(errors, int) else None,
+        left_out = entry.get("not_published")
+        return BuildHealth(entry["build"], errors if isinstance(errors, int) else None,
                            broken if isinstance(broken, int) else None,
-                           bool(entry.get("published_is_old")))
+                           bool(entry.get("published_is_old")),
+                           tuple(str(p) for p in left_out) if isinstance(left_out, list) else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +166,7 @@ class SiteScore:
     broken_links: int | None
     published_is_old: bool
     weekly: list[int] = field(default_factory=list)   # items per week, oldest first
+    not_published: list[str] = field(default_factory=list)   # items left out: PATH:LINE
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -243,7 +248,7 @@ def measure(entry: ScoreInput, region: Region, today: date, commit: datetime | N
         contact_completeness=_round(100 * filled) if published_site else 0,
         contact_missing=contact_missing, build=health.build, build_errors=health.errors,
         broken_links=health.broken_links, published_is_old=health.published_is_old,
-        weekly=weekly,
+        weekly=weekly, not_published=list(health.not_published),
     )
 
 

@@ -7,6 +7,7 @@ a scalar becomes a bool, a number or a date: YAML 1.1 surprises never reach a pa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -65,6 +66,14 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
     if deep is not None:
         raise YamlError(f"values are nested more than {MAX_DEPTH} levels deep",
                         deep + line_offset, "flatten the lists and mappings")
+    invisible = _invisible_in_structure(text)
+    if invisible is not None:
+        number, char = invisible
+        raise YamlError(
+            f"invisible {_char_name(char)} in the indentation or the key",
+            number + line_offset,
+            "it was pasted from Word or a phone: delete the spaces before the key and type them "
+            "again with the space bar")
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -73,6 +82,10 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
         problem = exc.problem or exc.context or "invalid YAML"
         lines = text.split("\n")
         source_line = lines[mark.line] if mark and mark.line < len(lines) else ""
+        quoted = _quote_problem(lines[: (mark.line + 1) if mark else len(lines)], line_offset)
+        if quoted is not None:
+            number, message, hint = quoted
+            raise YamlError(message, number, hint) from None
         raise YamlError(f"invalid YAML: {problem}", line,
                         _yaml_hint(problem, source_line)) from None
     except yaml.YAMLError as exc:
@@ -116,6 +129,78 @@ def _yaml_hint(problem: str, source_line: str = "") -> str | None:
         return "put a value that starts with @, ` or % in quotes"
     if "could not find expected ':'" in problem:
         return "each line needs 'key: value'"
+    return None
+
+
+# Characters Word, phones and web pages paste that look like a space or like nothing at all.
+INVISIBLE = {
+    "\u00a0": "non-breaking space (U+00A0)",
+    "\u2007": "figure space (U+2007)",
+    "\u202f": "narrow non-breaking space (U+202F)",
+    "\u3000": "ideographic space (U+3000)",
+    "\u200b": "zero-width space (U+200B)",
+    "\u200c": "zero-width non-joiner (U+200C)",
+    "\u200d": "zero-width joiner (U+200D)",
+    "\u2060": "word joiner (U+2060)",
+    "\ufeff": "byte order mark (U+FEFF)",
+}
+SMART_QUOTES = "\u201c\u201d\u201e\u201f\u2033"
+_KEY_LINE = re.compile(r"^([^\S\n]*(?:-[^\S\n]+)?)([^:#\s\"'][^:#]*?)[^\S\n]*:(?:[ \t]|$)")
+_QUOTED_VALUE = re.compile(r"^\s*(?:-\s+)?[^:#\"']*:[ \t]+(\")(.*)$")
+
+
+def _char_name(char: str) -> str:
+    return INVISIBLE.get(char, f"U+{ord(char):04X}")
+
+
+def _invisible_in_structure(text: str) -> tuple[int, str] | None:
+    """(1-based line, character) of the first invisible character in an indentation or key."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        lead = len(line) - len(line.lstrip(" \t" + "".join(INVISIBLE)))
+        m = _KEY_LINE.match(line[lead:])
+        structure = line[:lead] + (m.group(0) if m else "")
+        for char in structure:
+            if char in INVISIBLE:
+                return number, char
+    return None
+
+
+def _quote_problem(lines: list[str], line_offset: int) -> tuple[int, str, str] | None:
+    """A Word quote or a quote inside quotes on one of `lines`: (file line, message, hint)."""
+    for number, line in enumerate(lines, start=1 + line_offset):
+        m = _QUOTED_VALUE.match(line)
+        if not m:
+            continue
+        rest = m.group(2)
+        end = _closing_quote(rest)
+        if end is None:
+            smart = next((c for c in rest if c in SMART_QUOTES), None)
+            if smart is not None:
+                return (number, f"Word quote {smart} on line {number}: the text opened with \" "
+                        "is never closed", "replace \u201c \u201d with \"")
+            continue
+        after = rest[end + 1:].strip()
+        if after and not after.startswith("#"):
+            inner = rest[:end] + '"' + rest[end + 1:].rstrip()
+            inner = inner[:-1] if inner.endswith('"') else inner
+            suggestion = (f"'{inner}'" if "'" not in inner
+                          else '"' + inner.replace('"', '\\"') + '"')
+            key = line[: line.index(":")].strip()
+            return (number, "quotes inside quotes: the text ends at the second \"",
+                    f"write {key}: {suggestion}")
+    return None
+
+
+def _closing_quote(rest: str) -> int | None:
+    """Index of the quote that closes a double-quoted YAML scalar, or None."""
+    escaped = False
+    for index, char in enumerate(rest):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            return index
     return None
 
 

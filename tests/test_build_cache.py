@@ -111,15 +111,32 @@ def test_a_broken_agency_keeps_its_output_and_its_cache_entry_stays_true(tmp_pat
     root = region(tmp_path)
     build(root)
     before = tree_hash(root / "build/dinkes")
+    (root / "sites/disdik/site.yaml").write_text("name: [rusak\n", encoding="utf-8")
+    status, _ = build(root)
+    assert status == 1
+    disdik = tree_hash(root / "build/disdik")
+    assert tree_hash(root / "build/dinkes") == before
+    (root / "sites/disdik/site.yaml").write_text(SITE.format(name="Pendidikan"), encoding="utf-8")
+    status, stderr = build(root)
+    assert status == 0 and "2 unchanged since the last build" in stderr
+    assert tree_hash(root / "build/disdik") == disdik
+
+
+def test_a_partial_build_is_never_taken_for_the_good_one(tmp_path: Path) -> None:
+    """A broken item publishes the agency without it (isolate.py): the cache entry of the
+    last full build must not bring that output back as good when the item is reverted."""
+    root = region(tmp_path)
+    build(root)
+    before = tree_hash(root / "build/dinkes")
     page = root / "sites/dinkes/content/berita/2026-11-20-vaksin.md"
     good = page.read_text(encoding="utf-8")
     page.write_text("---\ntitle: [rusak\n---\n", encoding="utf-8")
     status, _ = build(root)
     assert status == 1
-    assert tree_hash(root / "build/dinkes") == before
+    assert tree_hash(root / "build/dinkes") != before      # published without the item
     page.write_text(good, encoding="utf-8")
     status, stderr = build(root)
-    assert status == 0 and "2 unchanged since the last build" in stderr
+    assert status == 0 and "1 unchanged since the last build" in stderr
     assert tree_hash(root / "build/dinkes") == before
 
 

@@ -42,9 +42,11 @@ def test_broken_agency_keeps_its_last_good_output(region: Path, tmp_path: Path) 
     root = _copy(region, tmp_path)
     out = root / "build"
     dinkes_before = tree_hashes(out / "dinkes")
-    # break dinkes, and change a news title of disdik in the same edit
-    (root / "sites/dinkes/content/berita/2024-06-14-rapat-koordinasi.md").write_text(
-        "---\ntitle: Rapat\ndate: 14/06/2024\n---\n", encoding="utf-8")
+    # break dinkes (site.yaml: one broken item alone would not hold it back, see
+    # test_item_isolation.py), and change a news title of disdik in the same edit
+    site_yaml = root / "sites/dinkes/site.yaml"
+    good_site = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(good_site + "warna: merah\n", encoding="utf-8")
     (root / "sites/dinkes/content/berita/2024-06-20-baru.md").write_text(
         "---\ntitle: Berita Baru Dinkes\ndate: 2024-06-14\n---\nBaru.\n", encoding="utf-8")
     news = root / "sites/disdik/content/berita/2024-06-03-guru-teladan.md"
@@ -52,7 +54,7 @@ def test_broken_agency_keeps_its_last_good_output(region: Path, tmp_path: Path) 
     result = build(root)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert re.search(r"^sites/dinkes/content/berita/2024-06-14-rapat-koordinasi\.md:3: error: ",
+    assert re.search(r"^sites/dinkes/site\.yaml:\d+: error: unknown key 'warna'",
                      result.stderr, re.M), result.stderr
     assert "failed: dinkes" in result.stderr
     # the broken agency's published files are exactly the last good ones
@@ -78,8 +80,7 @@ def test_broken_agency_keeps_its_last_good_output(region: Path, tmp_path: Path) 
     assert manifest["sites"]["dinkes"]["published_is_old"] is True
 
     # fixed again: the agency is rebuilt with the new item
-    (root / "sites/dinkes/content/berita/2024-06-14-rapat-koordinasi.md").write_text(
-        "---\ntitle: Rapat\ndate: 2024-06-14\n---\n", encoding="utf-8")
+    site_yaml.write_text(good_site, encoding="utf-8")
     result = build(root)
     assert result.returncode == 0, result.stderr
     assert (out / "dinkes/berita/baru/index.html").is_file()
@@ -88,8 +89,9 @@ def test_broken_agency_keeps_its_last_good_output(region: Path, tmp_path: Path) 
 
 def test_broken_agency_that_never_built_is_still_listed(tmp_path: Path) -> None:
     root = make_fixture_region(tmp_path / "region")
-    (root / "sites/kecamatan-uji/content/berita/2024-06-07-no.md").write_text(
-        "---\ntitel: NO\ndate: 2024-06-07\n---\n", encoding="utf-8")
+    site_yaml = root / "sites/kecamatan-uji/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
     result = build(root)
     assert result.returncode == 1
     out = root / "build"

@@ -81,8 +81,10 @@ def test_held_back_agency_is_carried_over_by_hard_links(tmp_path: Path,
     assert not (first / ".nojekyll").exists()
 
     (root / "sites/dinkes/content/profil.md").write_text(profil(2), encoding="utf-8")
-    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
-        "---\ntitle: PPDB\ndate: 2 Mei 2024\n---\nRusak.\n", encoding="utf-8")
+    # a site.yaml error holds the whole agency back (one broken item would not: isolate.py)
+    site_yaml = root / "sites/disdik/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
     assert build(root) == 1
     capsys.readouterr()
     assert deploy(root) == 1

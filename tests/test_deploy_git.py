@@ -135,8 +135,10 @@ def test_failed_agency_keeps_its_published_version(region: tuple[Path, Path],
 
     (root / "sites/dinkes/content/berita/2024-05-01-vaksin.md").write_text(
         VAKSIN.replace("di alun-alun", "di stadion"), encoding="utf-8")
-    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
-        "---\ntitle: PPDB Dibuka\ndate: 02/05/2024\n---\nRusak.\n", encoding="utf-8")
+    # a site.yaml error holds the whole agency back (one broken item would not: isolate.py)
+    site_yaml = root / "sites/disdik/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
     # a new agency that is broken from the start has nothing live to keep
     (root / "sites/baru").mkdir()
     (root / "sites/baru/site.yaml").write_text("name: Badan Baru\nwarna: merah\n",
@@ -159,6 +161,8 @@ def test_failed_agency_keeps_its_published_version(region: tuple[Path, Path],
     (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
         "---\ntitle: PPDB Dibuka\ndate: 2024-05-02\n---\nDiperbaiki.\n", encoding="utf-8")
     (root / "sites/baru/site.yaml").write_text("name: Badan Baru\n", encoding="utf-8")
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("warna: merah\n", ""),
+                         encoding="utf-8")
     assert build(root) == 0
     assert deploy(root, "pages") == 0
     assert b"Diperbaiki" in published(bare)["disdik/berita/ppdb/index.html"]

@@ -182,8 +182,10 @@ def test_github_job_end_to_end(tmp_path: Path) -> None:
     live_disdik = git("--git-dir", str(bare), "rev-parse", "gh-pages:disdik")
 
     # One agency breaks: the job still publishes the others, and ends red.
-    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
-        "---\ntitle: PPDB\ndate: besok\n---\nRusak.\n", encoding="utf-8")
+    # a site.yaml error holds the whole agency back (one broken item would not: isolate.py)
+    site_yaml = root / "sites/disdik/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
     (root / "sites/dinkes/content/berita/2024-05-01-vaksin.md").write_text(
         "---\ntitle: Vaksinasi\ndate: 2024-05-01\n---\nVaksinasi massal di stadion.\n",
         encoding="utf-8")
@@ -208,8 +210,10 @@ def test_gitlab_pages_job_end_to_end(tmp_path: Path) -> None:
     assert (root / "public/_headers").is_file()
     assert shell(verdict, root, {}) == 0
 
-    (root / "sites/disdik/content/berita/2024-05-02-ppdb.md").write_text(
-        "---\ntitle: PPDB\ndate: besok\n---\nRusak.\n", encoding="utf-8")
+    # a site.yaml error holds the whole agency back (one broken item would not: isolate.py)
+    site_yaml = root / "sites/disdik/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
     for leftover in ("public", "skpdgen-status.txt"):
         subprocess.run(["rm", "-rf", str(root / leftover)], check=True)
     assert shell(pages, root, {}) == 0            # healthy sites are published by GitLab

@@ -24,6 +24,7 @@ from skpdgen.config.schema import (
     validate,
 )
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
+from skpdgen.textclean import ansi_hint, strip_controls
 from skpdgen.yamlio import YNode
 
 REGION_FILE = "skpdgen.yaml"
@@ -203,8 +204,8 @@ def decode_text(raw: bytes, path: str, diags: Diagnostics) -> str | None:
         content = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        diags.error(path, line, "is not UTF-8 text", "save the file as UTF-8")
+        diags.error(path, line, "is not UTF-8 text", ansi_hint(raw, exc.start))
         return None
-    return content.replace("\r\n", "\n").replace("\r", "\n")
+    return strip_controls(content.replace("\r\n", "\n").replace("\r", "\n"), path, diags)
 
 

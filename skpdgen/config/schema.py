@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from skpdgen import safeurl
 from skpdgen.diagnostics import Diagnostics, closest, did_you_mean
+from skpdgen.textclean import CONTROL
 from skpdgen.yamlio import YMap, YNode, YScalar, YSeq
 
 
@@ -73,7 +74,7 @@ def validate(
         key_line = node.key_lines[key]
         spec = schema.get(key)
         if spec is None:
-            meant = closest(key, schema)
+            meant = meant_key(key, schema)
             if meant:
                 misspelled.add(meant)
             diags.error(
@@ -95,6 +96,67 @@ def validate(
     return values
 
 
+# Indonesian (and a few English) words staff write for the keys skpdgen knows: one table,
+# used only for did-you-mean (keys stay English so one README serves every region).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "title": ("judul", "nama_halaman", "jabatan"),
+    "date": ("tanggal", "tgl", "tanggal_terbit", "diterbitkan"),
+    "updated": ("diperbarui", "tanggal_perubahan", "diubah"),
+    "summary": ("ringkasan", "rangkuman", "deskripsi_singkat"),
+    "image": ("gambar", "foto", "photo", "picture"),
+    "image_alt": ("keterangan_gambar", "keterangan_foto", "alt", "teks_alt"),
+    "tags": ("tag", "label", "kata_kunci", "topik"),
+    "draft": ("draf", "konsep"),
+    "author": ("penulis", "pengarang", "oleh"),
+    "weight": ("urutan", "bobot", "order"),
+    "aliases": ("alamat_lama", "url_lama"),
+    "hours": ("jam", "jam_layanan", "jam_kerja", "jam_buka"),
+    "address": ("alamat",),
+    "phone": ("telepon", "telp", "tlp", "nomor_telepon", "no_telp", "telpon"),
+    "email": ("surel", "e-mail", "surat_elektronik"),
+    "whatsapp": ("wa", "no_wa", "nomor_wa"),
+    "name": ("nama", "nama_dinas", "nama_instansi"),
+    "short_name": ("singkatan", "nama_singkat"),
+    "description": ("deskripsi", "keterangan", "uraian"),
+    "color": ("warna", "colour"),
+    "head": ("kepala", "pimpinan"),
+    "greeting": ("sambutan", "kata_sambutan"),
+    "contact": ("kontak", "hubungi"),
+    "social": ("media_sosial", "sosmed", "medsos"),
+    "start": ("mulai", "waktu_mulai", "tanggal_mulai"),
+    "end": ("selesai", "berakhir", "waktu_selesai", "tanggal_selesai"),
+    "location": ("lokasi", "tempat"),
+    "organizer": ("penyelenggara", "pelaksana"),
+    "requirements": ("persyaratan", "syarat"),
+    "procedure": ("prosedur", "alur", "tata_cara"),
+    "duration": ("waktu", "lama", "waktu_penyelesaian", "jangka_waktu"),
+    "cost": ("biaya", "tarif"),
+    "output": ("produk", "hasil", "produk_layanan"),
+    "complaints": ("pengaduan", "aduan"),
+    "legal_basis": ("dasar_hukum",),
+    "online_url": ("tautan_online", "layanan_online"),
+    "file": ("berkas", "dokumen", "lampiran"),
+    "category": ("kategori",),
+    "year": ("tahun",),
+    "stage": ("tahap", "tahapan"),
+    "benefits": ("manfaat",),
+    "url": ("tautan", "link", "alamat_web", "situs"),
+    "expires": ("kedaluwarsa", "kadaluarsa", "berlaku_sampai", "sampai"),
+    "kind": ("jenis",),
+    "logo": ("lambang",),
+}
+_SYNONYM_OF = {word: key for key, words in SYNONYMS.items() for word in words}
+
+
+def meant_key(key: str, schema: Schema) -> str | None:
+    """The known key an unknown one stands for: its English name, or the closest spelling."""
+    normal = key.strip().lower().replace(" ", "_")
+    meant = _SYNONYM_OF.get(normal) or _SYNONYM_OF.get(normal.replace("-", "_"))
+    if meant in schema:
+        return meant
+    return closest(key, schema)
+
+
 def _reported(diags: Diagnostics, path: str, key: str) -> bool:
     return any(d.path == path and f"'{key}'" in d.message for d in diags.errors)
 
@@ -112,9 +174,15 @@ MAX_TEXT, MAX_LINE = 20_000, 2_000   # characters; no page needs more in one val
 
 def text(node: YNode, ctx: Context) -> str:
     """Text exactly as written (numbers, times and yes/no stay text)."""
-    value = _scalar(node, "text").value.strip()
+    scalar = _scalar(node, "text")
+    value = scalar.value.strip()
     if "\x00" in value:
         raise FieldError("contains a NUL character")
+    if CONTROL.search(value):      # written as a YAML escape ("\v", "\x0b"): never in output
+        found = ", ".join(f"U+{ord(c):04X}" for c in sorted(set(CONTROL.findall(value))))
+        ctx.diags.warning(ctx.path, scalar.line, f"removed invisible control character {found}",
+                          "delete the escape (such as \\v or \\x0b) from the text")
+        value = CONTROL.sub("", value).strip()
     if len(value) > MAX_TEXT:
         raise FieldError(f"is {len(value):,} characters long (at most {MAX_TEXT:,})",
                          "shorten it; long text belongs in the page body")
@@ -380,8 +448,8 @@ def field_table(schema: Schema) -> list[tuple[str, str, bool, str]]:
 
 
 __all__ = [
-    "Choice", "Context", "Field", "FieldError", "Integer", "Nested", "Schema", "When", "boolean",
-    "calendar_date", "choice", "color", "email", "f", "field_table", "integer", "line_text",
-    "ShortText", "link", "list_of", "mapping", "short_text", "string_list", "text", "url", "validate", "when",
-    "year_problem",
+    "SYNONYMS", "Choice", "Context", "Field", "FieldError", "Integer", "Nested", "Schema",
+    "ShortText", "When", "boolean", "calendar_date", "choice", "color", "email", "f",
+    "field_table", "integer", "line_text", "link", "list_of", "mapping", "meant_key",
+    "short_text", "string_list", "text", "url", "validate", "when", "year_problem",
 ]

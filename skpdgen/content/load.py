@@ -15,7 +15,7 @@ from skpdgen import urls, yamlio
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region, decode_text
 from skpdgen.config.schema import Context, When, validate
-from skpdgen.content import publishable
+from skpdgen.content import misnamed, publishable
 from skpdgen.content.sections import SECTIONS, schema_for, spec_for
 from skpdgen.diagnostics import Diagnostics
 
@@ -99,8 +99,11 @@ def discover(agency: Agency, diags: Diagnostics) -> SiteFiles:
                 if (refused := publishable.problem(full, name, top)) is not None:
                     diags.error(agency.src_prefix + src_path, None, *refused)
                     continue
-                if top == "content" and name.endswith(".md"):
+                if top == "content" and misnamed.is_markdown(name):
                     markdown.append(src_path)
+                elif not misnamed.review(agency.root, src_path, filenames,
+                                         agency.src_prefix + src_path, diags):
+                    continue
                 else:
                     resources.append((src_path, src_path.split("/", 1)[1]))
     return SiteFiles(tuple(markdown), tuple(resources))
@@ -179,7 +182,7 @@ def load_page(agency: Agency, region: Region, src_path: str, diags: Diagnostics
     key_lines = dict(node.key_lines) if isinstance(node, yamlio.YMap) else {}
 
     file_name = rel.rsplit("/", 1)[-1]
-    is_index = file_name in INDEX_NAMES
+    is_index = file_name.lower() in INDEX_NAMES
     slug = values["slug"]
     if slug is not None and not urls.SLUG_RE.fullmatch(slug):
         diags.error(diag_path, key_lines.get("slug"),
