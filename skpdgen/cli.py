@@ -57,7 +57,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             + (f"; {reused} unchanged since the last build, kept as they were" if reused else "")
             + ") and the portal "
             f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
-            f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
+            f"{result.stats.unchanged} unchanged, {result.stats.removed} removed, "
+            f"{sum(s.images_encoded for s in result.sites)} images encoded")
     print(line, file=sys.stderr)
     if result.failed:
         print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",

@@ -22,6 +22,7 @@ from skpdgen.config.region import Region, load_region
 from skpdgen.content.load import discover, load_page
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.manifest import read_manifest, write_manifest
+from skpdgen.media.outputs import ImageStore, image_outputs
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
@@ -70,6 +71,7 @@ class SiteResult:
     outputs: list[Output] | None = None     # only when not writing (in-memory builds)
     page_count: int = 0
     reused: bool = False                    # inputs unchanged: the last output was kept
+    images_encoded: int = 0                 # source images encoded (not found in the cache)
 
 
 @dataclass(slots=True)
@@ -223,10 +225,12 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     if model is None or diags.has_errors:
         return SiteResult(slug, False, diags.items)
     env = environment_for(theme, model.agency.root / "templates")
-    outputs = list(SiteRenderer(model, theme, env, diags).outputs())
+    renderer = SiteRenderer(model, theme, env, diags)
+    store = ImageStore(out / STATE_DIR / "images") if write else None
+    outputs, encoded = image_outputs(model, renderer.outputs(), store, diags, renderer.og_card)
     _check_outputs(outputs, f"sites/{slug}", diags)
     if diags.has_errors:
-        return SiteResult(slug, False, diags.items)
+        return SiteResult(slug, False, diags.items, images_encoded=encoded)
     summary = summarize(model)
     if not write:
         return SiteResult(slug, True, diags.items, summary=summary, outputs=outputs,
@@ -246,7 +250,8 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
-    return SiteResult(slug, True, diags.items, stats, summary, page_count=len(model.pages))
+    return SiteResult(slug, True, diags.items, stats, summary, page_count=len(model.pages),
+                      images_encoded=encoded)
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:

@@ -15,6 +15,7 @@ from typing import Any
 from skpdgen.config.agency import SOCIAL_NETWORKS, Agency
 from skpdgen.config.schema import When
 from skpdgen.model import Page, SiteModel
+from skpdgen.render.context import logo_path
 
 PORTAL_NEWS_PER_SITE = 20
 
@@ -102,7 +103,7 @@ def summarize(model: SiteModel) -> SiteSummary:
     return SiteSummary(
         slug=agency.slug, name=agency.name, short_name=agency.short_name or agency.name,
         kind=agency.kind, description=agency.description, base_url=agency.base_url,
-        own_domain=agency.own_domain, logo=model.logo.path if model.logo else None,
+        own_domain=agency.own_domain, logo=logo_path(model),
         contact=dict(agency.contact or {}),
         social={name: (agency.social or {}).get(name) for name in SOCIAL_NETWORKS},
         last_update=model.last_update.isoformat() if model.last_update else None,

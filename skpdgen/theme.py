@@ -14,6 +14,7 @@ import jinja2
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
+from skpdgen.media.markup import picture_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
     t = theme.translator
     env.globals["t"] = t
     env.globals["lang"] = t.lang
+    env.globals["picture_data"] = picture_data
     env.filters.update({
         "date_long": t.date_long,
         "date_short": t.date_short,

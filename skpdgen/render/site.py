@@ -20,8 +20,10 @@ from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
     asset_function,
     menu_for,
+    og_meta,
     portal_href_for,
     region_view,
+    site_card,
     site_css_dest,
     site_view,
 )
@@ -60,6 +62,7 @@ class SiteRenderer:
         self.region = region_view(self.model.region)
         self.logo_url = self.model.logo.url if self.model.logo else None
         self.org = organization(agency, self.model.region, self.logo_url)
+        self.og_card = site_card(self.model, accent)
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -210,7 +213,7 @@ class SiteRenderer:
         meta = {
             "title": full_title, "description": description, "canonical": canonical,
             "og_type": "article" if kind == "item" else "website",
-            "og_image": image.url if image else self.logo_url,
+            **og_meta(model.agency.base_url, image, self.og_card, title),
             "jsonld": jsonld(graph), "feeds": feeds_meta,
             "noindex": kind in ("alias", "404", "search"),
         }
