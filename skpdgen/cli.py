@@ -142,6 +142,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.check.command",
     "skpdgen.deploy.command",
     "skpdgen.report.command",
+    "skpdgen.media.command",
 )
 
 
