@@ -84,6 +84,10 @@ GIT_SCHEMA: dict[str, Field] = {
     "branch": f(_branch, "Branch that holds the published site (default gh-pages)"),
     "cname": f(_domain, "Custom domain of GitHub Pages: written to a CNAME file"),
     "message": f(line_text, "First line of each publish commit (default: 'Publish <region>')"),
+    "history": f(choice("keep", "single"),
+                 "keep (default: each publish is a new commit on the branch) or single (the "
+                 "branch holds one fresh commit: no ever-growing history; no --rollback)",
+                 type_name="keep | single"),
 }
 
 DIR_SCHEMA: dict[str, Field] = {
@@ -106,6 +110,7 @@ class GitTarget:
     branch: str = "gh-pages"
     cname: str | None = None
     message: str | None = None
+    history: str = "keep"      # single: one fresh parentless commit, force-pushed with a lease
 
     def remote_url(self, root: Path, environ: dict[str, str] | None = None) -> str:
         """The remote with ${VAR} read from the environment; a local path made absolute."""
@@ -187,7 +192,7 @@ def _target(name: str, node: YNode, line: int, ctx: Context, root: Path) -> Targ
         return None
     if kind == "git":
         return GitTarget(name, values["remote"], values["branch"] or "gh-pages",
-                         values["cname"], values["message"])
+                         values["cname"], values["message"], values["history"] or "keep")
     path = Path(values["path"])
     return DirTarget(name, path if path.is_absolute() else (root / path).resolve(),
                      values["keep"] or 5)
