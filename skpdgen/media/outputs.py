@@ -12,6 +12,7 @@ the renditions, so links and srcsets are checked against exactly what a build wr
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -135,7 +136,9 @@ def _run(jobs: list[tuple[Job, str]], workers: int) -> list[tuple[str, str]]:
     if count <= 1:
         results = [run_job(job) for job, _ in jobs]
     else:
-        with ProcessPoolExecutor(max_workers=count) as pool:
+        # spawn, not fork: `serve` builds from a thread of a multithreaded process
+        with ProcessPoolExecutor(max_workers=count,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(run_job, [job for job, _ in jobs]))
     return [(where, problem) for (_job, where), problem in zip(jobs, results, strict=True)
             if problem is not None]
