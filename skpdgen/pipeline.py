@@ -168,6 +168,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
+    if not request.sites:     # every agency built: drop renditions of images no longer used
+        ImageStore(out / STATE_DIR / "images").prune(all_slugs)
     write_manifest(out, region.base_url,
                    {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
                     for slug, h in health.items() if slug in by_slug}, previous, options.today)

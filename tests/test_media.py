@@ -251,6 +251,13 @@ def test_second_build_encodes_nothing(built: tuple[Path, str], tmp_path: Path) -
     for path, data in sources.items():
         if path.name != "2026-11-23-tanpa.md":
             assert path.read_bytes() == data, path
+    # an image no longer in the region: its renditions leave the cache too
+    cache = root / "build/.skpdgen/images"
+    before = {p.name for p in cache.iterdir() if p.is_dir()}
+    (root / "sites/dinkes/static/img/baru.jpg").unlink()
+    assert run_cli("build", cwd=root, env=env).returncode == 0
+    after = {p.name for p in cache.iterdir() if p.is_dir()}
+    assert len(before - after) == 1 and after < before
 
 
 def test_check_validates_srcset_targets(tmp_path: Path) -> None:
@@ -356,3 +363,22 @@ def test_optimize_shrinks_originals_in_place_and_strips_gps(tmp_path: Path) -> N
     assert "sites/dinkes/static/img/besar.jpg: warning" not in again.stderr
     unknown = run_cli("optimize", "--site", "dinkez", cwd=root)
     assert unknown.returncode == 2 and "did you mean 'dinkes'" in unknown.stderr
+
+
+def test_image_name_with_spaces_and_uppercase_works(tmp_path: Path) -> None:
+    root = make_region(tmp_path, {
+        "sites/dinkes/site.yaml": "name: Dinas Kesehatan\n",
+        "sites/dinkes/static/img/Foto Rapat.JPG": jpeg_bytes(800, 600),
+        "sites/dinkes/content/berita/2026-11-20-a.md": news("Rapat", "/img/Foto Rapat.JPG"),
+    })
+    result = run_cli("build", cwd=root, env={"SKPDGEN_TODAY": TODAY})
+    assert result.returncode == 0, result.stderr
+    page = html.read(root / "build/dinkes/berita/a/index.html")
+    [img] = [a for t, a in page.tags if t == "img" and "Foto" in a.get("src", "")]
+    assert img["src"] == "../../img/Foto%20Rapat.720.jpg"
+    for url, width in _candidates(img["srcset"]):
+        target = root / "build/dinkes/img" / url.rsplit("/", 1)[-1].replace("%20", " ")
+        with Image.open(target) as published:
+            assert published.width == width
+    check = run_cli("check", cwd=root, env={"SKPDGEN_TODAY": TODAY})
+    assert check.returncode == 0, check.stderr

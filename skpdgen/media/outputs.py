@@ -12,8 +12,10 @@ the renditions, so links and srcsets are checked against exactly what a build wr
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
+import shutil
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -59,6 +61,33 @@ class ImageStore:
         path = self.root / "cards" / name
         return path if path.is_file() else None
 
+    def record_use(self, slug: str, folders: Iterable[str]) -> None:
+        """Which cache folders an agency's last build used (what `prune` keeps)."""
+        path = self.root / "used" / f"{slug}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_text(json.dumps(sorted(set(folders))), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def prune(self, slugs: Iterable[str]) -> int:
+        """Delete cache folders no agency of `slugs` used in its last build; how many."""
+        keep: set[str] = set()
+        wanted = set(slugs)
+        for record in sorted((self.root / "used").glob("*.json")):
+            if record.stem not in wanted:
+                record.unlink()
+                continue
+            try:
+                keep.update(json.loads(record.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                return 0        # unsure what is used: keep everything
+        removed = 0
+        for folder in sorted(self.root.iterdir()) if self.root.is_dir() else []:
+            if folder.is_dir() and folder.name not in ("used", "cards") and folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
 
 def problem_message(src_diag: str, problem: str) -> str:
     return f"image {src_diag} {problem}"
@@ -75,6 +104,7 @@ def image_outputs(model: SiteModel, outputs: Iterable[Output], store: ImageStore
     og_sources = {p.image.path for p in model.pages if p.image}
     result: list[Output] = []
     jobs: list[tuple[Job, str]] = []
+    used: list[str] = []
     reported = {d.message for d in diags.items if d.code == BAD_IMAGE}
     for out in outputs:
         src = model.files.get(out.dest_path)
@@ -101,6 +131,7 @@ def image_outputs(model: SiteModel, outputs: Iterable[Output], store: ImageStore
             diags.error(src_diag, None, problem_message(src_diag, f"cannot be read "
                                                         f"({exc.strerror})"), code=BAD_IMAGE)
             continue
+        used.append(folder.name)
         missing = tuple((r.name, r.fmt, r.width, r.height, r.role) for r in plan.renditions
                         if not (folder / r.name).is_file())
         if missing:
@@ -111,6 +142,8 @@ def image_outputs(model: SiteModel, outputs: Iterable[Output], store: ImageStore
         diags.error(src_diag, None, problem_message(src_diag, problem), PROBLEM_HINT,
                     code=BAD_IMAGE)
     encoded = len(jobs)
+    if store is not None and not failed:
+        store.record_use(agency.slug, used)
     if card is not None:
         name = card.dest_path.rsplit("/", 1)[-1]
         if store is None:
