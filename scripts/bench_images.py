@@ -136,7 +136,8 @@ def cmd_photos(args: argparse.Namespace) -> None:
         edit, rss, line = _timed_build(root)
         print(f"rebuild after editing one news item: {edit:.2f} s\n  {line}")
         published = sum(p.stat().st_size for p in (root / "build").rglob("*") if p.is_file()
-                        and p.suffix in (".jpg", ".webp", ".avif", ".png"))
+                        and p.suffix in (".jpg", ".webp", ".avif", ".png")
+                        and ".skpdgen" not in p.parts)       # not the rendition cache
         per_photo = published / args.count
         print(f"published images: {published / 1e6:.0f} MB "
               f"({per_photo / 1e3:.0f} KB per photo, all renditions and the og crop)")
