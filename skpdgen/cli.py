@@ -143,6 +143,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.deploy.command",
     "skpdgen.report.command",
     "skpdgen.media.command",
+    "skpdgen.importers.command",
 )
 
 
