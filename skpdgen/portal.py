@@ -18,7 +18,14 @@ from skpdgen.diagnostics import Diagnostics
 from skpdgen.media.og import render_card
 from skpdgen.model import BuildOptions
 from skpdgen.render import Output, PageView
-from skpdgen.render.context import asset_function, og_meta, portal_card, region_view
+from skpdgen.render.context import (
+    CONTACT_KEYS,
+    asset_function,
+    og_meta,
+    portal_card,
+    region_view,
+    whatsapp_url,
+)
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
@@ -46,12 +53,19 @@ def _date(value: str | None) -> datetime | None:
 
 def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                    health: Mapping[str, BuildHealth], options: BuildOptions,
-                   diags: Diagnostics) -> Iterator[Output]:
-    """Every file of the portal."""
+                   diags: Diagnostics, unbuilt: Mapping[str, SiteSummary] | None = None
+                   ) -> Iterator[Output]:
+    """Every file of the portal.
+
+    `summaries`: the agencies whose output is in build/ (built now or before); `unbuilt`: the
+    agencies measured from their sources only (not built in this run, nothing recorded), which
+    the scorecard shows with their real state but never links to.
+    """
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
-    scores = status_page.portal_scores(region, summaries, health, today)
+    scores = status_page.portal_scores(region, [*summaries, *(unbuilt or {}).values()],
+                                       health, today)
     score_by_slug = {s.slug: s for s in scores}
     agencies = [_agency(s, score_by_slug[s.slug], t) for s in summaries]
     by_slug = {a["slug"]: a for a in agencies}
@@ -63,14 +77,19 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
         (_item(i, by_slug[s.slug]) for s in summaries for i in s.innovations),
         key=lambda i: (-(i["extra"].get("year") or 0), i["title"]))
 
+    services = service_index(summaries, by_slug)
+
     render = _Renderer(env, region, theme, diags, options)
     card = portal_card(region)
     render.og = og_meta(region.base_url, None, card, region.name)
     yield Output(card.dest_path, render_card(card), origin="skpdgen.yaml")
     yield render.page("", "portal/home.html", {
         "kind": "portal-home", "title": region.name,
-        "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS]},
-        agencies, description=region.description or region.tagline)
+        "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS],
+        "services": services}, agencies, description=region.description or region.tagline)
+    yield render.page("layanan/", "portal/services.html", {
+        "kind": "portal-services", "title": t("services.title"), "services": services},
+        agencies)
     per_page = region.paginate
     chunks = [news[i:i + per_page] for i in range(0, len(news), per_page)] or [[]]
     for number, chunk in enumerate(chunks, start=1):
@@ -85,7 +104,8 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
         "items": innovations}, agencies)
     yield render.page("direktori/", "portal/directory.html", {
         "kind": "portal-directory", "title": t("portal.directory_title")}, agencies)
-    yield from status_page.status_outputs(render.page, agencies, region, t, scores, today)
+    yield from status_page.status_outputs(render.page, agencies, region, t, scores, today,
+                                          published={s.slug for s in summaries})
     yield render.page("cari/", "portal/search.html", {
         "kind": "portal-search", "title": t("search.title")}, agencies)
     yield render.page("404.html", "portal/404.html", {
@@ -97,12 +117,13 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                                   region.base_url + "feed.xml", region.base_url, entries,
                                   t.lang, options.day_start), origin="feed")
     site_maps: list[tuple[str, str | None]] = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
+    # same host only: an own-domain agency's sitemap is in its own robots.txt (render/sitemap.py)
     site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
-                  for s in summaries]
+                  for s in summaries if not s.own_domain]
     yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")
     yield Output("sitemap-portal.xml", urlset(
-        [(region.base_url + p, None) for p in ("", "berita/", "inovasi/", "direktori/",
-                                               "status/")]), origin="sitemap")
+        [(region.base_url + p, None) for p in ("", "layanan/", "berita/", "inovasi/",
+                                               "direktori/", "status/")]), origin="sitemap")
     yield Output("robots.txt", robots(region.base_url), origin="robots")
     for asset in theme.assets.values():
         yield Output(asset.dest_path, source=asset.source, origin="theme")
@@ -124,7 +145,30 @@ def _agency(summary: SiteSummary, score: SiteScore, t: Any) -> dict[str, Any]:
         "files_href": f"{summary.slug}/",
         "last_update": _date(score.last_update), "state": score.state,
         "state_label": t.label("states", score.state), "score": score.score,
-        "build": score.build,
+        "build": score.build, "tagline": summary.tagline,
+        "contact": {**{key: summary.contact.get(key) for key in (*CONTACT_KEYS, "emergency")},
+                    "whatsapp_url": whatsapp_url(summary.contact.get("whatsapp"))},
+        "service_count": len(summary.services),
+    }
+
+
+def service_index(summaries: list[SiteSummary], by_slug: dict[str, dict[str, Any]]
+                  ) -> dict[str, Any]:
+    """Every agency's public services, A–Z and by topic, for the portal."""
+    items = sorted((_item(i, by_slug[s.slug]) for s in summaries for i in s.services),
+                   key=lambda i: (i["title"].casefold(), i["agency"]["name"]))
+    letters: dict[str, list[dict[str, Any]]] = {}
+    topics: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        first = item["title"][:1].upper()
+        letters.setdefault(first if first.isalpha() else "#", []).append(item)
+        topic = item["extra"].get("topic") or item["agency"]["short_name"]
+        topics.setdefault(topic, []).append(item)
+    return {
+        "items": items,
+        "letters": [{"letter": k, "items": v} for k, v in sorted(letters.items())],
+        "topics": [{"name": k, "slug": urls.slugify(k), "items": v}
+                   for k, v in sorted(topics.items(), key=lambda kv: kv[0].casefold())],
     }
 
 
@@ -159,7 +203,7 @@ class _Renderer:
                 "jsonld": jsonld(graph),
                 "feeds": [{"title": self.theme.translator("portal.news_title"),
                            "path": "feed.xml"}],
-                "noindex": is_404}
+                "noindex": is_404 or path == "cari/"}
         context = {"site": None, "region": self.region_view, "page": page, "root": root,
                    "portal_href": root or "./", "meta": meta, "preview": False,
                    "build_date": self.options.today, "agencies": agencies,

@@ -14,8 +14,8 @@ from typing import Any
 
 from skpdgen.config.agency import SOCIAL_NETWORKS, Agency
 from skpdgen.config.schema import When
+from skpdgen.media.markup import small_path
 from skpdgen.model import Page, SiteModel
-from skpdgen.render.context import logo_path
 
 PORTAL_NEWS_PER_SITE = 20
 
@@ -63,6 +63,9 @@ class SiteSummary:
     # Every published page's dates (drafts left out), for the scorecard; a summary saved by an
     # older skpdgen has none and the scorecard falls back on `dated`.
     activity: list[Activity] = field(default_factory=list)
+    # The portal's service index and channels (older summaries have none).
+    services: list[ItemSummary] = field(default_factory=list)
+    tagline: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True)
@@ -72,6 +75,7 @@ class SiteSummary:
         data = json.loads(text)
         for key in ("news", "innovations", "dated", "events"):
             data[key] = [ItemSummary(**item) for item in data[key]]
+        data["services"] = [ItemSummary(**item) for item in data.get("services", [])]
         data["activity"] = [Activity(**item) for item in data.get("activity", [])]
         return SiteSummary(**data)
 
@@ -93,6 +97,12 @@ def _item(page: Page, with_extra: tuple[str, ...] = ()) -> ItemSummary:
                        page.summary, image, extra)
 
 
+def _logo(model: SiteModel) -> str | None:
+    """The logo as the portal shows it (48 px): its smallest rendition, or the SVG."""
+    logo = model.logo
+    return small_path(logo.path, logo.width, logo.height) if logo else None
+
+
 def summarize(model: SiteModel) -> SiteSummary:
     agency: Agency = model.agency
     sections = model.sections
@@ -100,10 +110,11 @@ def summarize(model: SiteModel) -> SiteSummary:
     innovations = list(sections["inovasi"].items) if "inovasi" in sections else []
     dated = [p for s in sections.values() if s.dated for p in s.all_items if p.date]
     events = list(sections["agenda"].all_items) if "agenda" in sections else []
+    services = list(sections["layanan"].items) if "layanan" in sections else []
     return SiteSummary(
         slug=agency.slug, name=agency.name, short_name=agency.short_name or agency.name,
         kind=agency.kind, description=agency.description, base_url=agency.base_url,
-        own_domain=agency.own_domain, logo=logo_path(model),
+        own_domain=agency.own_domain, logo=_logo(model),
         contact=dict(agency.contact or {}),
         social={name: (agency.social or {}).get(name) for name in SOCIAL_NETWORKS},
         last_update=model.last_update.isoformat() if model.last_update else None,
@@ -116,7 +127,27 @@ def summarize(model: SiteModel) -> SiteSummary:
         page_count=len(model.pages),
         activity=[Activity(p.section, _iso(p.date), _iso(p.updated))
                   for p in model.pages if not p.draft and (p.date or p.updated)],
+        services=[_service(p) for p in services],
+        tagline=agency_tagline(agency),
     )
+
+
+def _service(page: Page) -> ItemSummary:
+    item = _item(page, ("online_url", "cost", "duration"))
+    topic = page.extra.get("topic") or (page.tags[0].name if page.tags else None)
+    return ItemSummary(item.title, item.path, item.url, item.section, item.date, item.summary,
+                       None, {**item.extra, "topic": topic[:1].upper() + topic[1:] if topic else None})
+
+
+def agency_tagline(agency: Agency) -> str | None:
+    """What the agency does in one line: `tagline`, else the first sentence of `description`."""
+    if agency.tagline:
+        return agency.tagline
+    if not agency.description:
+        return None
+    text = " ".join(agency.description.split())
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
 
 
 def summary_path(build_dir: Path, slug: str) -> Path:

@@ -28,7 +28,9 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def html_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.html") if ".skpdgen" not in p.parts)
+    """The public pages (not the build state, not the staff's editor under admin/)."""
+    return sorted(p for p in out.rglob("*.html")
+                  if ".skpdgen" not in p.parts and "admin" not in p.relative_to(out).parts)
 
 
 def gz(data: bytes) -> int:
@@ -74,6 +76,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     shutil.copy2(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
+    shutil.copytree(REPO / "static", root / "static")  # the region logo
     result = run_cli("build", "--today", TODAY, cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "build"

@@ -8,10 +8,12 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skpdgen import urls, yamlio
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, CONTACT_SCHEMA, PPID_SCHEMA
 from skpdgen.config.schema import (
     Context,
     Field,
     FieldError,
+    boolean,
     choice,
     f,
     integer,
@@ -28,7 +30,7 @@ REGION_FILE = "skpdgen.yaml"
 RESERVED_SLUGS = frozenset({
     "berita", "inovasi", "direktori", "status", "cari", "assets", "pagefind", "feed.xml",
     "sitemap.xml", "robots.txt", "404.html", "status.json", "status.csv", "static", "tag",
-    "img", "files", "page",
+    "img", "files", "page", "admin", "layanan",
 })
 
 
@@ -47,6 +49,20 @@ FRESHNESS_SCHEMA: dict[str, Field] = {
                     type_name="number"),
     "dead_days": f(integer(1, 3650), "Days without an update before a site is 'mati'",
                    type_name="number"),
+}
+
+
+EDITOR_SCHEMA: dict[str, Field] = {
+    "backend": f(choice("github", "gitlab", "gitea"), "Git host staff sign in to: github, gitlab "
+                 "or gitea", required=True, type_name="choice"),
+    "repo": f(line_text, "The region repository, owner/name", required=True),
+    "branch": f(line_text, "Branch the editor writes to (default main)"),
+    "base_url": f(url, "OAuth endpoint (GitHub) or the GitLab/Gitea server, e.g. "
+                       "https://gitlab.kabupaten.go.id"),
+    "api_root": f(url, "API root of a self-hosted GitLab/Gitea/GitHub Enterprise"),
+    "app_id": f(line_text, "OAuth application id (GitLab/Gitea: sign-in with PKCE, no server)"),
+    "review": f(boolean, "true (default): changes become merge/pull requests reviewed before "
+                         "they go live; false: saved straight to the branch"),
 }
 
 
@@ -70,7 +86,20 @@ REGION_SCHEMA: dict[str, Field] = {
                    "Thresholds of the scorecard: stale_days (14), dead_days (30)",
                    type_name="mapping"),
     "paginate": f(integer(1, 200), "Items per list page (default 10)", type_name="number"),
+    "contact": f(mapping(CONTACT_SCHEMA, "contact."),
+                 "Contact of the Pemkab on the portal: address, phone, email, whatsapp, hours, map",
+                 type_name="mapping"),
+    "complaints": f(mapping(COMPLAINTS_SCHEMA, "complaints."),
+                    "Complaint channels every agency inherits: lapor, sms, url, phone, whatsapp, "
+                    "email, note", type_name="mapping"),
+    "ppid": f(mapping(PPID_SCHEMA, "ppid."),
+              "The PPID Utama every agency inherits: name, url, form, phone, email, address",
+              type_name="mapping"),
+    "maklumat": f(text, "Service pledge (Maklumat Pelayanan) of agencies that set none"),
     "deploy": f(_raw, "Publishing targets, see 'Publishing'", type_name="mapping"),
+    "editor": f(mapping(EDITOR_SCHEMA, "editor."), "The browser editor at <agency>/admin/: "
+                "backend, repo, branch, base_url, api_root, app_id, review (see 'The editor')",
+                type_name="mapping"),
 }
 
 
@@ -90,7 +119,12 @@ class Region:
     stale_days: int = 14
     dead_days: int = 30
     paginate: int = 10
+    contact: dict[str, Any] | None = field(default=None, compare=False)
+    complaints: dict[str, Any] | None = field(default=None, compare=False)
+    ppid: dict[str, Any] | None = field(default=None, compare=False)
+    maklumat: str | None = None
     deploy: YNode | None = field(default=None, compare=False)
+    editor: dict[str, Any] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,7 +180,10 @@ def load_region(root: Path) -> Region:
         stale_days=freshness.get("stale_days") or 14,
         dead_days=freshness.get("dead_days") or 30,
         paginate=values["paginate"] or 10,
+        contact=values["contact"], complaints=values["complaints"], ppid=values["ppid"],
+        maklumat=values["maklumat"],
         deploy=values["deploy"],
+        editor=values["editor"],
     )
     if region.dead_days < region.stale_days:
         raise ConfigError([Diagnostic(REGION_FILE, None, "error",

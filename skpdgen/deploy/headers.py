@@ -24,6 +24,23 @@ CSP = "; ".join([
     "form-action 'self'",
 ])
 
+# The editor's pages (<site>/admin/) need more than the public ones: the editor's own inline
+# styles, `eval` for its form validator, uploads read back as blob:, and the git host's API (any
+# https origin here; each admin page's own <meta> policy names the exact host).
+ADMIN_CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    "connect-src 'self' blob: https:",
+    "frame-src 'self' blob:",
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+])
+
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Security-Policy", CSP),
     ("Strict-Transport-Security", "max-age=31536000"),
@@ -45,13 +62,19 @@ def headers_file() -> str:
     lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS]
     lines += ["", "# Theme files carry a content hash in their name: cache them for a year.",
               "/assets/*", f"  Cache-Control: {IMMUTABLE}", "/:site/assets/*",
-              f"  Cache-Control: {IMMUTABLE}", ""]
+              f"  Cache-Control: {IMMUTABLE}", "",
+              "# The editor (Cloudflare Pages: '! Header' detaches the strict policy above; on",
+              "# Netlify both policies apply and the editor cannot run: use GitHub/GitLab Pages",
+              "# or a server of your own for it).", "/admin/*", "  ! Content-Security-Policy",
+              f"  Content-Security-Policy: {ADMIN_CSP}", "/:site/admin/*",
+              "  ! Content-Security-Policy", f"  Content-Security-Policy: {ADMIN_CSP}", ""]
     return "\n".join(lines)
 
 
-def _add_headers(indent: str, cache: str) -> list[str]:
+def _add_headers(indent: str, cache: str, csp: str = CSP) -> list[str]:
     lines = [f'{indent}add_header Cache-Control "{cache}" always;']
-    lines += [f'{indent}add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS]
+    lines += [f'{indent}add_header {name} "{csp if name == "Content-Security-Policy" else value}"'
+              " always;" for name, value in SECURITY_HEADERS]
     return lines
 
 
@@ -70,16 +93,39 @@ def nginx_server_block(root: str = "/var/www/kabupaten/current",
         "    # The live site is a symlink swapped atomically by `skpdgen deploy`.",
         f"    root {root};",
         "    index index.html;",
-        "    charset utf-8;",
         "    server_tokens off;",
+        "    # Calendars and spreadsheets (agenda.ics, status.csv) are missing from mime.types.",
+        "    include mime.types;",
+        "    types {",
+        "        text/calendar ics;",
+        "        text/csv csv;",
+        "    }",
+        "    charset utf-8;",
+        "    charset_types text/html text/plain text/css text/xml text/calendar text/csv",
+        "                  application/javascript application/json application/atom+xml;",
         "    gzip on;",
-        "    gzip_types text/css application/javascript application/json application/xml",
-        "               application/atom+xml image/svg+xml text/calendar;",
+        "    gzip_types text/css text/xml text/calendar text/csv application/javascript",
+        "               application/json application/xml application/atom+xml image/svg+xml;",
+        "",
+        "    # Atom feeds (feed.xml of the portal, of each agency and of each section).",
+        "    location ~ (?:^|/)feed\\.xml$ {",
+        "        types { }",
+        "        default_type application/atom+xml;",
+        "        try_files $uri =404;",
+        *_add_headers("        ", PAGE_CACHE),
+        "    }",
         "",
         "    # Fingerprinted theme files (portal and every agency): cached for a year.",
         "    location ~ ^/(?:[a-z0-9-]+/)?assets/ {",
         "        try_files $uri =404;",
         *_add_headers("        ", IMMUTABLE),
+        "    }",
+        "",
+        "    # The browser editor of the region and of each agency (when `editor:` is set):",
+        "    # its own policy; never cached, so a new editor version is picked up at once.",
+        "    location ~ ^/(?:[a-z0-9-]+/)?admin/ {",
+        "        try_files $uri $uri/ =404;",
+        *_add_headers("        ", "no-cache", ADMIN_CSP),
         "    }",
         "",
         "    # An agency's pages (or a portal section); a missing page shows the agency's",
@@ -97,7 +143,8 @@ def nginx_server_block(root: str = "/var/www/kabupaten/current",
         "    }",
         "",
         "    location @notfound {",
-        "        try_files /$site/404.html /404.html =404;",
+        "        # an agency on its own domain has a copy for single-domain mode",
+        "        try_files /$site/404-single-domain.html /$site/404.html /404.html =404;",
         *_add_headers("        ", PAGE_CACHE),
         "    }",
         "",

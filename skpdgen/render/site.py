@@ -16,10 +16,12 @@ from skpdgen import urls
 from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
 from skpdgen.diagnostics import Diagnostics
+from skpdgen.editor import build as editor_build
 from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
     asset_function,
+    featured_services,
     menu_for,
     og_meta,
     portal_href_for,
@@ -28,12 +30,13 @@ from skpdgen.render.context import (
     site_css_dest,
     site_view,
 )
-from skpdgen.render.meta import jsonld, organization, shorten, when_iso
+from skpdgen.render.meta import event, jsonld, organization, shorten, single_domain_404
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
+ARCHIVE = "arsip/"  # expired announcements: pengumuman/arsip/
 QUERY_ALIASES = "old-urls.json"     # query aliases (?p=123) -> site paths, for js/redirect.js
-HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 6, "innovations": 3}
+HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 4, "innovations": 3}
 
 
 @dataclass
@@ -78,7 +81,10 @@ class SiteRenderer:
         yield from self._folders()
         yield from self._tags()
         yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title")})
-        yield self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
+        not_found = self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
+        yield not_found
+        if model.agency.own_domain and not_found.data:
+            yield single_domain_404(model, not_found.data)
         titles = {page.path: page.title for page in model.pages}
         query_aliases = {alias: target for alias, target, _ in model.aliases if "?" in alias}
         if query_aliases:
@@ -103,6 +109,7 @@ class SiteRenderer:
             yield Output(asset.dest_path, source=asset.source, origin="theme")
         for site_path, src in model.files.items():
             yield Output(site_path, source=model.agency.root / src, origin=src)
+        yield from editor_build.agency_outputs(model, self.theme, self.diags)
 
     # --- pages -------------------------------------------------------------------------------
 
@@ -120,7 +127,8 @@ class SiteRenderer:
             "news": items("berita")[:HOME_COUNTS["news"]],
             "announcements": items("pengumuman")[:HOME_COUNTS["announcements"]],
             "events": events[:HOME_COUNTS["events"]],
-            "services": items("layanan")[:HOME_COUNTS["services"]],
+            "services": featured_services(self.model, HOME_COUNTS["services"], self.diags),
+            "service_count": len(items("layanan")),
             "innovations": items("inovasi")[:HOME_COUNTS["innovations"]],
             "pages": [p for p in self.model.pages if p.kind == "page"],
         }
@@ -141,6 +149,16 @@ class SiteRenderer:
                       for cat in CATEGORIES]
             groups = [g for g in groups if g["items"]]
             per_page = max(per_page, len(items)) or per_page
+        elif section.name == "pengumuman":
+            # expired announcements leave the list for an archive page of their own
+            expired = [p for p in section.all_items if p.expired]
+            if expired:
+                groups = {"archive_path": f"{section.path}{ARCHIVE}", "archive_count": len(expired)}
+                yield self._html(f"{section.path}{ARCHIVE}", ["list-pengumuman.html"], {
+                    "kind": "list", "title": self.t("archive.title"), "section": section.name,
+                    "items": expired, "intro": None, "pager": pager(section.path, 1, 1),
+                    "groups": {"is_archive": True}, "feed_path": None,
+                }, origin=f"content/{section.name}/")
         chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
         total = len(chunks)
         for number, chunk in enumerate(chunks, start=1):
@@ -268,17 +286,8 @@ class SiteRenderer:
                 article["image"] = page.image.url
             return {k: v for k, v in article.items() if v is not None}
         if page.section == "agenda":
-            event: dict[str, Any] = {
-                "@type": "Event", "name": page.title, "url": page.url,
-                "startDate": when_iso(page.extra.get("start")),
-                "endDate": when_iso(page.extra.get("end")),
-                "description": shorten(page.summary), "organizer": publisher,
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            }
-            if page.extra.get("location"):
-                event["location"] = {"@type": "Place", "name": page.extra["location"],
-                                     "address": page.extra["location"]}
-            return {k: v for k, v in event.items() if v is not None}
+            return event(page.title, page.url, page.extra, shorten(page.summary),
+                         self.model.agency, publisher)
         return {"@type": "WebPage", "name": page.title, "url": page.url,
                 "description": shorten(page.summary), "publisher": publisher}
 
