@@ -21,7 +21,7 @@ export CHROME_PATH=${CHROME_PATH:-/usr/bin/chromium}
 TODAY=2026-11-29
 PAGES=(
   "agency-home dinkes/"
-  "news-item dinkes/berita/imunisasi-kejar-anak/"
+  "news-item dinkes/berita/posyandu-lansia-desa-mekarsari/"   # a 4000×3000 phone photo
   "service dinkes/layanan/surat-keterangan-sehat/"
 )
 

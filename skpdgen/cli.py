@@ -77,7 +77,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             + (") and the portal " if result.portal_ok
                else "), but not the portal (its errors are above; its last good version stays) ")
             + f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
-            f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
+            f"{result.stats.unchanged} unchanged, {result.stats.removed} removed, "
+            f"{sum(s.images_encoded for s in result.sites)} images encoded")
     print(line, file=sys.stderr)
     if result.failed:
         print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",
@@ -236,6 +237,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.check.command",
     "skpdgen.deploy.command",
     "skpdgen.report.command",
+    "skpdgen.media.command",
     "skpdgen.importers.command",
 )
 

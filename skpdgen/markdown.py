@@ -25,6 +25,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from skpdgen import safeurl
+from skpdgen.media.markup import picture_html
 from skpdgen.urls import slugify
 
 # the target may be <in angle brackets> or contain spaces (a PDF named "Laporan Tahunan.pdf")
@@ -88,7 +89,27 @@ def make_parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda s: slugify(s) or "bagian")
     md.block.ruler.before("paragraph", "embed", _embed_rule)
     md.add_render_rule("embed", _render_embed)
+    md.add_render_rule("image", _render_image)
     return md
+
+
+def _picture(resolver: LinkResolver, src: str) -> Any:
+    """The resolver's <picture> sources for a body image (resolvers without them: None)."""
+    picture = getattr(resolver, "picture", None)
+    return picture(src) if picture is not None else None
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    """A processed image as <picture> with srcset, width and height; others as <img>."""
+    token = tokens[idx]
+    found = token.meta.get("picture")
+    if not found:
+        token.attrSet("decoding", "async")
+        return str(self.image(tokens, idx, options, env))
+    data, prefix = found
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title")
+    return picture_html(data, prefix, alt, title=str(title) if title else None)
 
 
 def _embed_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -278,6 +299,7 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
                 new_src = resolver.file_link(unquote(src), child_line, "image")
                 if new_src is not None:
                     child.attrSet("src", _quote(new_src))
+                    child.meta["picture"] = _picture(resolver, unquote(src))
                 child.attrSet("loading", "lazy")
             if not child.content.strip():
                 resolver.warn(child_line, "image has no description (alt text)",

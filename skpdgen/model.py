@@ -331,10 +331,10 @@ def _image(resolver: PageResolver, ref: str | None, line: int | None, alt: str, 
     if not ref:
         return None
     site_path = resolver.file_site_path(ref, line, what)
-    if site_path is None:
+    if site_path is None or not resolver.image_ok(site_path, line):
         return None
     size = media.image_size(resolver.abs_file(site_path))
-    return ImageRef(site_path, resolver.index.base_url + quote(site_path),
+    return ImageRef(site_path, resolver.index.base_url + quote(media.published_path(site_path)),
                     size[0] if size else None, size[1] if size else None, alt)
 
 

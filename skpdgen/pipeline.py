@@ -28,6 +28,7 @@ from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.editor import build as editor_build
 from skpdgen.isolate import LeftOut
 from skpdgen.manifest import read_manifest, write_manifest
+from skpdgen.media.outputs import ImageStore, image_outputs
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
@@ -81,6 +82,7 @@ class SiteResult:
     page_count: int = 0
     reused: bool = False                    # inputs unchanged: the last output was kept
     not_published: list[str] = field(default_factory=list)  # PATH:LINE of left-out items
+    images_encoded: int = 0                 # source images encoded (not found in the cache)
 
 
 @dataclass(slots=True)
@@ -270,6 +272,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
             stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
+    if not request.sites:     # every agency built: drop renditions of images no longer used
+        ImageStore(out / STATE_DIR / "images").prune(all_slugs)
     try:
         write_manifest(out, region.base_url,
                        {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
@@ -429,10 +433,12 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         return SiteResult(slug, False, diags.items)
     step[0] = "rendering its pages"
     env = environment_for(theme, model.agency.root / "templates")
-    outputs = list(SiteRenderer(model, theme, env, diags).outputs())
+    renderer = SiteRenderer(model, theme, env, diags)
+    store = ImageStore(out / STATE_DIR / "images") if write else None
+    outputs, encoded = image_outputs(model, renderer.outputs(), store, diags, renderer.og_card)
     _check_outputs(outputs, f"sites/{slug}", diags)
     if len(diags.errors) > errors:
-        return SiteResult(slug, False, diags.items)
+        return SiteResult(slug, False, diags.items, images_encoded=encoded)
     if write and left_out.items:
         outputs += isolate.kept_outputs(out / slug, previous, left_out.items,
                                         {o.dest_path for o in outputs})
@@ -466,7 +472,8 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
     return SiteResult(slug, not left_out.items, diags.items, stats, summary,
-                      page_count=len(model.pages), not_published=left_out.not_published)
+                      page_count=len(model.pages), not_published=left_out.not_published,
+                      images_encoded=encoded)
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:

@@ -15,9 +15,17 @@ import jinja2
 from skpdgen import urls
 from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostics
+from skpdgen.media.og import render_card
 from skpdgen.model import BuildOptions
 from skpdgen.render import Output, PageView
-from skpdgen.render.context import CONTACT_KEYS, asset_function, region_view, whatsapp_url
+from skpdgen.render.context import (
+    CONTACT_KEYS,
+    asset_function,
+    og_meta,
+    portal_card,
+    region_view,
+    whatsapp_url,
+)
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
@@ -72,6 +80,9 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
     services = service_index(summaries, by_slug)
 
     render = _Renderer(env, region, theme, diags, options)
+    card = portal_card(region)
+    render.og = og_meta(region.base_url, None, card, region.name)
+    yield Output(card.dest_path, render_card(card), origin="skpdgen.yaml")
     yield render.page("", "portal/home.html", {
         "kind": "portal-home", "title": region.name,
         "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS],
@@ -173,6 +184,7 @@ class _Renderer:
         self.env, self.region, self.theme, self.diags = env, region, theme, diags
         self.options = options
         self.region_view = region_view(region)
+        self.og: dict[str, Any] = {"og_image": None}
 
     def page(self, path: str, template: str, fields: dict[str, Any],
              agencies: list[dict[str, Any]], description: str | None = None) -> Output:
@@ -187,7 +199,7 @@ class _Renderer:
                  {"@type": "WebPage", "name": page["title"], "url": canonical})
         meta = {"title": title, "description": shorten(description or region.description
                                                        or region.name),
-                "canonical": canonical, "og_type": "website", "og_image": None,
+                "canonical": canonical, "og_type": "website", **self.og,
                 "jsonld": jsonld(graph),
                 "feeds": [{"title": self.theme.translator("portal.news_title"),
                            "path": "feed.xml"}],

@@ -9,9 +9,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from skpdgen import media, urls
 from skpdgen.diagnostics import Diagnostics, did_you_mean
+from skpdgen.media import markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +77,33 @@ class PageResolver:
 
     def file_link(self, target: str, line: int, what: str) -> str | None:
         site_path = self.file_site_path(target, line, what)
-        return self.href(site_path) if site_path is not None else None
+        if site_path is None or not self.image_ok(site_path, line):
+            return None
+        return self.href(media.published_path(site_path))
+
+    def image_ok(self, site_path: str, line: int | None) -> bool:
+        """A raster image that can be published; else an error at `line` naming the file."""
+        if not media.is_processed(site_path):
+            return True
+        try:
+            media.probe(self.abs_file(site_path))
+        except media.ImageProblem as exc:
+            src_diag = self.index.diag_prefix + self.index.files[site_path]
+            self.diags.error(self.diag_path, line, f"image {src_diag} {exc}",
+                             "replace it with the original photo from the phone or camera, "
+                             "or remove it and its references", code="bad-image")
+            return False
+        return True
+
+    def picture(self, target: str) -> tuple[dict[str, Any], str] | None:
+        """<picture> sources of a body image and the prefix to its site root, if processed."""
+        site_path = self._file_site_path(target.split("#", 1)[0].split("?", 1)[0])
+        if site_path is None or site_path not in self.index.files:
+            return None
+        size = media.image_size(self.abs_file(site_path))
+        data = markup.picture_data({"path": site_path, "width": size[0] if size else None,
+                                    "height": size[1] if size else None}, "body")
+        return (data, urls.root_prefix(self.from_site_path)) if data else None
 
     def file_size(self, target: str) -> int | None:
         site_path = self._file_site_path(target)

@@ -14,6 +14,7 @@ from typing import Any
 
 from skpdgen.config.agency import SOCIAL_NETWORKS, Agency
 from skpdgen.config.schema import When
+from skpdgen.media.markup import small_path
 from skpdgen.model import Page, SiteModel
 
 PORTAL_NEWS_PER_SITE = 20
@@ -96,6 +97,12 @@ def _item(page: Page, with_extra: tuple[str, ...] = ()) -> ItemSummary:
                        page.summary, image, extra)
 
 
+def _logo(model: SiteModel) -> str | None:
+    """The logo as the portal shows it (48 px): its smallest rendition, or the SVG."""
+    logo = model.logo
+    return small_path(logo.path, logo.width, logo.height) if logo else None
+
+
 def summarize(model: SiteModel) -> SiteSummary:
     agency: Agency = model.agency
     sections = model.sections
@@ -107,7 +114,7 @@ def summarize(model: SiteModel) -> SiteSummary:
     return SiteSummary(
         slug=agency.slug, name=agency.name, short_name=agency.short_name or agency.name,
         kind=agency.kind, description=agency.description, base_url=agency.base_url,
-        own_domain=agency.own_domain, logo=model.logo.path if model.logo else None,
+        own_domain=agency.own_domain, logo=_logo(model),
         contact=dict(agency.contact or {}),
         social={name: (agency.social or {}).get(name) for name in SOCIAL_NETWORKS},
         last_update=model.last_update.isoformat() if model.last_update else None,

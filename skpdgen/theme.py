@@ -22,6 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
+from skpdgen.media.markup import picture_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +232,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
     t = theme.translator
     env.globals["t"] = t
     env.globals["lang"] = t.lang
+    env.globals["picture_data"] = picture_data
     env.filters.update({
         "date_long": t.date_long,
         "date_short": t.date_short,

@@ -205,10 +205,11 @@ def test_tags_and_plain_pages(built: Path) -> None:
 def test_images_and_documents(built: Path) -> None:
     d = built / "dinkes"
     page = html.read(d / "berita/vaksinasi-massal/index.html")
-    imgs = [a for tag, a in page.tags if tag == "img" and a.get("src", "").endswith("vaksin.png")]
+    # images are published as renditions (skpdgen/media): a 16 px PNG stays 16 px wide
+    imgs = [a for tag, a in page.tags if tag == "img" and a.get("src", "").endswith("vaksin.16.png")]
     assert imgs and imgs[0]["alt"] == "Warga antre vaksinasi"
     assert (imgs[0]["width"], imgs[0]["height"]) == ("16", "9")
-    assert page.one_meta("og:image") == DINKES_URL + "img/vaksin.png"
+    assert page.one_meta("og:image") == DINKES_URL + "img/vaksin.og.jpg"
     # a relative image next to the content file is published beside its page
     assert (d / "berita/foto-posyandu.png").is_file()
     # documents: the PDF is copied byte for byte and linked with its size

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from conftest import BUILTIN_THEME, REPO, make_region, run_cli
+from fixtures.images import jpeg_bytes
 from fixtures.region import TODAY, make_fixture_region, tree_hashes
 
 from skpdgen.check import check_region
@@ -166,7 +166,7 @@ def test_links_from_site_settings_and_own_domain(tmp_path: Path) -> None:
 def test_warnings_heavy_image_duplicate_title_missing_description(tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "sites/dinkes/site.yaml": "name: Dinas Kesehatan\n",
-        "sites/dinkes/static/img/besar.jpg": os.urandom(600_000),
+        "sites/dinkes/static/img/besar.jpg": jpeg_bytes(2600, 120),
         "sites/dinkes/content/berita/2024-05-01-a.md":
             "---\ntitle: Rapat Koordinasi\ndate: 2024-05-01\n---\nRapat pertama.\n",
         "sites/dinkes/content/berita/2024-05-02-b.md":
@@ -177,7 +177,8 @@ def test_warnings_heavy_image_duplicate_title_missing_description(tmp_path: Path
     result = run_cli("check", cwd=root, env={"SKPDGEN_TODAY": TODAY})
     assert result.returncode == 0, result.stderr
     out = result.stderr
-    assert "sites/dinkes/static/img/besar.jpg: warning: image is 600 KB" in out
+    assert "sites/dinkes/static/img/besar.jpg: warning: image is 2600×120" in out
+    assert "skpdgen optimize --site dinkes" in out
     assert "sites/dinkes/content/berita/2024-05-01-a.md:2: warning: title 'Rapat Koordinasi" in out
     assert "sites/dinkes/content/berita/2024-05-02-b.md:2: warning: title 'Rapat Koordinasi" in out
     assert "sites/dinkes/content/layanan/izin.md:2: warning: page has no summary" in out

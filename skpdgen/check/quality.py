@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from skpdgen.check.findings import Finding
 from skpdgen.check.tree import RegionTree, TreeFile
+from skpdgen.media import is_processed
 
 MAX_IMAGE_BYTES = 500_000          # 500 KB: several seconds on a slow mobile connection
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".bmp", ".tif",
@@ -24,6 +25,8 @@ def check_quality(tree: RegionTree, files: list[TreeFile]) -> Iterator[Finding]:
 def _heavy_images(files: Iterable[TreeFile]) -> Iterator[Finding]:
     for file in files:
         if not file.path.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        if is_processed(file.output.origin):    # renditions: bounded by the image pipeline
             continue
         try:
             size = file.size()

@@ -94,6 +94,10 @@ GIT_SCHEMA: dict[str, Field] = {
     "branch": f(_branch, "Branch that holds the published site (default gh-pages)"),
     "cname": f(_domain, "Custom domain of GitHub Pages: written to a CNAME file"),
     "message": f(line_text, "First line of each publish commit (default: 'Publish <region>')"),
+    "history": f(choice("keep", "single"),
+                 "keep (default: each publish is a new commit on the branch) or single (the "
+                 "branch holds one fresh commit: no ever-growing history; no --rollback)",
+                 type_name="keep | single"),
 }
 
 DIR_SCHEMA: dict[str, Field] = {
@@ -152,6 +156,7 @@ class GitTarget:
     branch: str = "gh-pages"
     cname: str | None = None
     message: str | None = None
+    history: str = "keep"      # single: one fresh parentless commit, force-pushed with a lease
 
     def remote_url(self, root: Path, environ: dict[str, str] | None = None) -> str:
         """The remote with ${VAR} read from the environment; a local path made absolute."""
@@ -246,7 +251,7 @@ def _target(name: str, node: YNode, line: int, ctx: Context, root: Path) -> Targ
         return None
     if kind == "git":
         return GitTarget(name, values["remote"], values["branch"] or "gh-pages",
-                         values["cname"], values["message"])
+                         values["cname"], values["message"], values["history"] or "keep")
     if kind == "ssh":
         known = values["known_hosts"]
         return SshTarget(name, values["host"], values["user"], values["path"],

@@ -157,10 +157,13 @@ class Git:
     def _config(self, key: str) -> str:
         return self.run("config", "--get", key, ok=(0, 1)).decode().strip()
 
-    def push(self, commit: str, branch: str) -> None:
-        """Push one commit; a refusal is told apart from a race (git push --porcelain)."""
-        code, out = self._call(("push", "--porcelain", REMOTE, f"{commit}:refs/heads/{branch}"),
-                               None, ok=(0, 1))
+    def push(self, commit: str, branch: str, lease: str | None = None) -> None:
+        """Push `commit` to `branch`; with a `lease` (history: single), replace the branch
+        if it still is at that commit ("" = absent). A refusal is told apart from a race
+        (git push --porcelain)."""
+        force = [f"--force-with-lease=refs/heads/{branch}:{lease}"] if lease is not None else []
+        code, out = self._call(("push", "--porcelain", *force, REMOTE,
+                                f"{commit}:refs/heads/{branch}"), None, ok=(0, 1))
         if code == 0:
             return
         status = next((line for line in out.decode("utf-8", "replace").splitlines()
@@ -204,7 +207,8 @@ class GitDeploy:
                           if not any(p.startswith(slug + "/") for p in carried))
             files = {path: source for path, source in plan.files.items()
                      if not plan.is_carried(path)}
-            commit = _fast_import(git, files, carried, live, message)
+            single = self.target.history == "single"    # no parent: the old history goes
+            commit = _fast_import(git, files, carried, None if single else live, message)
             new = git.listing(commit)
             changes = compare({p: e[1] for p, e in old.items()},
                               {p: e[1] for p, e in new.items()})
@@ -213,7 +217,7 @@ class GitDeploy:
             elif dry_run:
                 done = f"would push one commit to {branch}"
             else:
-                git.push(commit, branch)
+                git.push(commit, branch, lease=(live or "") if single else None)
                 done = f"commit {commit[:7]} pushed to {branch}"
         return Outcome(self.target.name, changes, done, plan.held_back, never, dry_run)
 

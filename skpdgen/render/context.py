@@ -10,6 +10,8 @@ from skpdgen.config.channels import COMPLAINTS_SCHEMA, PPID_SCHEMA
 from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostics, did_you_mean
 from skpdgen.i18n import Translator
+from skpdgen.media.markup import small_path
+from skpdgen.media.og import Card, OgImage, card_logo, photo_og
 from skpdgen.model import Page, SiteModel
 from skpdgen.summary import agency_tagline
 from skpdgen.theme import Theme, fingerprinted
@@ -46,7 +48,7 @@ def site_view(model: SiteModel, t: Translator, accent: str | None) -> dict[str, 
         "description": agency.description,
         "tagline": agency_tagline(agency),
         "url": agency.base_url,
-        "logo": model.logo.path if model.logo else None,
+        "logo": logo_path(model),
         "color": accent,
         "head": ({"name": head.get("name"), "title": head.get("title"),
                   "photo": model.head_photo, "greeting": model.greeting}
@@ -162,3 +164,34 @@ def portal_href_for(model: SiteModel, page_path: str) -> str:
     if model.agency.own_domain:
         return model.region.base_url
     return urls.root_prefix(page_path) + "../"
+
+
+# --- images -------------------------------------------------------------------------------
+
+
+def logo_path(model: SiteModel) -> str | None:
+    """The agency's logo as pages show it (48 px): its smallest rendition, or the SVG."""
+    logo = model.logo
+    return small_path(logo.path, logo.width, logo.height) if logo else None
+
+
+def site_card(model: SiteModel, accent: str) -> Card:
+    """The agency's share card: its name, the region, its colour and (raster) logo."""
+    logo = model.logo
+    logo_file = model.agency.root / model.files[logo.path] if logo and logo.path in model.files \
+        else None
+    return Card(model.agency.name, model.region.name, accent, card_logo(logo_file))
+
+
+def og_meta(base_url: str, image: Any, card: Card, title: str) -> dict[str, Any]:
+    """og:image and its width, height and alt: the page's photo cropped, else the card."""
+    og: OgImage | None = photo_og(image.path, image.alt or title) if image else None
+    og = og or card.og()
+    return {"og_image": base_url + og.path, "og_image_width": og.width,
+            "og_image_height": og.height, "og_image_alt": og.alt}
+
+
+def portal_card(region: Region) -> Card:
+    """The portal's share card: the region's name and tagline, its logo when raster."""
+    logo = region.root / "static" / region.logo.lstrip("/") if region.logo else None
+    return Card(region.name, region.tagline or "", "#0b4f8a", card_logo(logo))

@@ -23,8 +23,10 @@ from skpdgen.render.context import (
     asset_function,
     featured_services,
     menu_for,
+    og_meta,
     portal_href_for,
     region_view,
+    site_card,
     site_css_dest,
     site_view,
 )
@@ -65,6 +67,7 @@ class SiteRenderer:
         self.region = region_view(self.model.region)
         self.logo_url = self.model.logo.url if self.model.logo else None
         self.org = organization(agency, self.model.region, self.logo_url)
+        self.og_card = site_card(self.model, accent)
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -242,7 +245,7 @@ class SiteRenderer:
         meta = {
             "title": full_title, "description": description, "canonical": canonical,
             "og_type": "article" if kind == "item" else "website",
-            "og_image": image.url if image else self.logo_url,
+            **og_meta(model.agency.base_url, image, self.og_card, title),
             "jsonld": jsonld(graph), "feeds": feeds_meta,
             "noindex": kind in ("alias", "404", "search"),
             # old ?p=123 URLs land on the home or 404 page, whose script sends them on

@@ -1,0 +1,83 @@
+"""The pure parts of the image pipeline: the rendition plan, probing, markup, share cards."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from fixtures.images import jpeg_bytes, png_bytes
+from PIL import Image
+
+from skpdgen.media import plan_for, published_path
+from skpdgen.media.facts import ImageProblem, probe
+from skpdgen.media.markup import picture_data, picture_html
+from skpdgen.media.og import Card, photo_og, render_card
+from skpdgen.media.settings import AVIF, MAX_EDGE, WIDTHS
+
+
+def test_plan_widths_never_upscale_and_bound_the_long_edge() -> None:
+    big = plan_for("img/a.jpg", 4000, 3000, og=True)
+    fallback = [r.width for r in big.candidates("jpg")]
+    assert fallback == list(WIDTHS)
+    assert big.formats == (("avif", "webp", "jpg") if AVIF else ("webp", "jpg"))
+    assert (big.full.dest_path, big.full.width, big.full.height) == ("img/a.jpg", MAX_EDGE, 1500)
+    assert [r.dest_path for r in big.renditions if r.role == "og"] == ["img/a.og.jpg"]
+    small = plan_for("img/b.jpg", 500, 400)
+    assert [r.width for r in small.candidates("jpg")] == [240, 480, 500]
+    assert small.full.width == 500
+    portrait = plan_for("img/c.jpg", 3000, 4000)
+    assert portrait.full.height == MAX_EDGE and portrait.full.width == 1500
+
+
+def test_plan_formats_per_kind_and_heic_link() -> None:
+    assert plan_for("x/s.png", 900, 500).formats == ("webp", "png")
+    gif = plan_for("x/g.gif", 1500, 1000)
+    assert gif.formats == ("webp", "gif") and [r.width for r in gif.candidates("gif")] == [720]
+    heic = plan_for("x/p.heic", 4032, 3024)
+    assert heic.full.dest_path == "x/p.jpg" and heic.full.fmt == "jpg"
+    assert published_path("x/p.heic") == "x/p.jpg"
+    assert published_path("x/p.jpg") == "x/p.jpg" and published_path("x/d.pdf") == "x/d.pdf"
+
+
+def test_probe_reads_upright_size_and_gps(tmp_path: Path) -> None:
+    path = tmp_path / "a.jpg"
+    path.write_bytes(jpeg_bytes(400, 300, orientation=6))
+    facts = probe(path)
+    assert (facts.width, facts.height, facts.has_gps) == (300, 400, True)
+    (tmp_path / "b.jpg").write_bytes(jpeg_bytes(400, 300, gps=False))
+    assert probe(tmp_path / "b.jpg").has_gps is False
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"", "empty file"),
+    (b"GIF89a garbage", "not a readable image"),
+    (jpeg_bytes(400, 300)[:-200], "truncated"),
+    (png_bytes(100, 100)[:-20], "truncated"),
+], ids=["empty", "garbage", "jpeg-cut", "png-cut"])
+def test_probe_names_the_problem(tmp_path: Path, data: bytes, says: str) -> None:
+    path = tmp_path / "x.img"
+    path.write_bytes(data)
+    with pytest.raises(ImageProblem, match=says):
+        probe(path)
+
+
+def test_picture_markup_escapes_names_and_sets_sizes() -> None:
+    data = picture_data({"path": "img/foto rapat.jpg", "width": 1200, "height": 900}, "body")
+    assert data is not None
+    assert data["src"] == "img/foto%20rapat.720.jpg" and (data["width"], data["height"]) == (720, 540)
+    out = picture_html(data, "../../", 'Rapat "pagi"')
+    assert 'srcset="../../img/foto%20rapat.240.webp 240w, ' in out
+    assert 'alt="Rapat &quot;pagi&quot;"' in out and 'loading="lazy" decoding="async"' in out
+    assert picture_data({"path": "img/logo.svg", "width": None, "height": None}) is None
+
+
+def test_share_card_is_a_1200x630_jpeg_and_photo_og_skips_gif() -> None:
+    card = Card("Dinas Kesehatan Kabupaten Uji", "Kabupaten Uji", "#1b7f4b", None)
+    with Image.open(io.BytesIO(render_card(card))) as img:
+        assert (img.format, img.size) == ("JPEG", (1200, 630))
+    assert render_card(card) == render_card(card)           # deterministic: cacheable
+    assert card.dest_path.startswith("assets/og.") and card.dest_path.endswith(".jpg")
+    assert photo_og("img/a.gif", "x") is None
+    og = photo_og("img/a.heic", "Foto")
+    assert og is not None and og.path == "img/a.og.jpg"
