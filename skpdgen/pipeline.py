@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, markdown, portal
+from skpdgen import cache, markdown, portal, search
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.content.load import discover, load_page
@@ -54,6 +54,7 @@ class BuildRequest:
     today: date | None = None
     out_dir: Path | None = None
     write: bool = True
+    defer_search: bool = False    # serve: index after the pages reload (search.index_site)
 
     @property
     def output(self) -> Path:
@@ -163,9 +164,14 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
         return region_result
     if not portal_diags.has_errors:
         try:
-            stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
+            stats.add(write_tree_files(portal_outputs, out,
+                                       set(all_slugs) | {STATE_DIR, search.INDEX_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
+        try:
+            search.write_portal_index(out, summaries, theme.translator)
+        except (search.SearchError, OSError) as exc:
+            portal_diags.warning("build/pagefind", None, f"search index not updated: {exc}")
     write_manifest(out, region.base_url,
                    {slug: (h.build == "ok", h.errors or 0, h.broken_links or 0)
                     for slug, h in health.items() if slug in by_slug}, previous, options.today)
@@ -182,11 +188,12 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
         for done, slug in enumerate(slugs, start=1):
             if progress:
                 progress(slug, done, total)
-            yield build_site(region, theme, slug, options, request.output, request.write, key)
+            yield build_site(region, theme, slug, options, request.output, request.write, key,
+                             request.defer_search)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
-                               request.write, key) for slug in slugs]
+                               request.write, key, request.defer_search) for slug in slugs]
         for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
             yield future.result()
             if progress:
@@ -207,7 +214,8 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-               write: bool = True, region_key: str | None = None) -> SiteResult:
+               write: bool = True, region_key: str | None = None,
+               defer_search: bool = False) -> SiteResult:
     """Build one agency; write it only when it has no errors.
 
     With a `region_key` (see cache.py), an agency whose inputs did not change since its last
@@ -234,6 +242,7 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     target = out / slug
     try:
         staging, stats = stage(outputs, target)
+        search.prepare_index(staging, target, region.language, defer_search, diags, slug)
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         if key is not None:
@@ -252,7 +261,8 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:
     """The result of the last build of `slug`, if its inputs and its day are the same."""
     entry = cache.load_entry(out, slug)
-    if entry is None or not entry.usable(key, options) or not (out / slug).is_dir():
+    if (entry is None or not entry.usable(key, options) or not (out / slug).is_dir()
+            or not search.has_index(out / slug)):
         return None
     summary = load_summary(out, slug)
     if summary is None:

@@ -72,7 +72,9 @@ class SiteRenderer:
             yield self._page(page)
         yield from self._folders()
         yield from self._tags()
-        yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title")})
+        services = list(model.sections["layanan"].items) if "layanan" in model.sections else []
+        yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title"),
+                                                    "services": services})
         yield self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
         titles = {page.path: page.title for page in model.pages}
         for alias, target, src in model.aliases:
