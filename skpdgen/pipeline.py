@@ -242,10 +242,13 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     target = out / slug
     try:
         staging, stats = stage(outputs, target)
-        search.prepare_index(staging, target, region.language, defer_search, diags, slug)
+        indexed = search.prepare_index(staging, target, region.language, defer_search, diags,
+                                       slug)
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
-        if key is not None:
+        if key is not None and not indexed:     # its search index is behind: not reusable
+            cache.entry_path(out, slug).unlink(missing_ok=True)
+        elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
                 valid_until=(model.next_publication.isoformat()

@@ -121,17 +121,19 @@ def carry_over(old_site: Path, new_site: Path) -> bool:
 
 
 def prepare_index(staging: Path, target: Path, language: str, defer: bool,
-                  diags: Diagnostics, slug: str) -> None:
+                  diags: Diagnostics, slug: str) -> bool:
     """Before an agency's new output replaces `target`: index it into `staging`.
 
     When indexing is deferred (the preview indexes after the pages reload) or fails, the
-    last index is carried over, so search keeps working with what it knew.
+    last index is carried over, so search keeps working with what it knew; False then (the
+    build cache must not reuse this output as it is).
     """
     if not defer:
         try:
             index_site(staging, language)
-            return
+            return True
         except SearchError as exc:
             diags.warning(f"sites/{slug}", None, f"search index not updated: {exc}",
                           "the site keeps its previous search index; build again to retry")
     carry_over(target, staging)
+    return False
