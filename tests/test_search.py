@@ -103,9 +103,13 @@ def test_each_agency_has_its_own_index_of_its_content_only(tmp_path: Path) -> No
     assert status == 0, err
     out = root / "build"
     dinkes = by_url(out / "dinkes" / "pagefind")
-    # items and plain pages only: no list, tag, home or search page
-    assert set(dinkes) == {"/layanan/surat-sehat/", "/dokumen/perbup/",
-                           "/berita/vaksin/"}
+    # items and plain pages, and the agency itself on its home page; no list, tag or search page
+    assert set(dinkes) == {"/", "/layanan/surat-sehat/", "/dokumen/perbup/", "/berita/vaksin/"}
+    home = dinkes["/"]
+    assert home["meta"] == {"title": "Dinas Kesehatan", "agency": "Dinas Kesehatan",
+                            "section": "Beranda"}
+    assert "0283-555123" in str(home["content"])            # its phone number finds it
+    assert "Vaksinasi" not in str(home["content"])          # not the lists of its home page
     service = dinkes["/layanan/surat-sehat/"]
     content = str(service["content"])
     # title, summary, requirements, procedure and body are indexed
@@ -127,7 +131,7 @@ def test_each_agency_has_its_own_index_of_its_content_only(tmp_path: Path) -> No
     everything = json.dumps(records(out / "dinkes" / "pagefind"))
     assert "rahasiadraf" not in everything and "rahasiabesok" not in everything
     # the other agency's index has its pages only
-    assert set(by_url(out / "disdik" / "pagefind")) == {"/berita/ppdb/"}
+    assert set(by_url(out / "disdik" / "pagefind")) == {"/", "/berita/ppdb/"}
     entry = json.loads((out / "dinkes" / "pagefind" / "pagefind-entry.json").read_text())
     assert list(entry["languages"]) == ["id"]               # Indonesian stemming
     for name in UNUSED:                                       # Pagefind's own UIs: not shipped
@@ -261,3 +265,10 @@ def test_the_preview_indexes_after_telling_the_tabs_to_reload(tmp_path: Path,
     text = json.dumps(records(out / "dinkes" / "pagefind"))
     assert "auskultasi" in text and "anamnesis" not in text
 
+
+
+def test_an_agency_without_content_still_gets_a_search_index(tmp_path: Path) -> None:
+    root = make_region(tmp_path, {"sites/baru/site.yaml": "name: Kecamatan Baru\n"})
+    status, err = build(root)
+    assert status == 0 and "warning" not in err, err
+    assert set(by_url(root / "build" / "baru" / "pagefind")) == {"/"}

@@ -11,7 +11,6 @@ search page with results, and it fits 360 px.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
