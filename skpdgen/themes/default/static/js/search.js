@@ -12,7 +12,8 @@
   var form = root.querySelector("[data-search-form]");
   var input = root.querySelector("#search-q");
   var status = root.querySelector("[data-search-status]");
-  var list = root.querySelector("[data-search-results]");
+  var box = root.querySelector("[data-search-results]");
+  var list = box.appendChild(document.createElement("ol"));
   var moreBox = root.querySelector(".search__more");
   var moreButton = root.querySelector("[data-search-more]");
   var filterBox = root.querySelector("[data-search-filters]");
@@ -108,7 +109,7 @@
     if (!query) {
       results = [];
       list.textContent = "";
-      list.hidden = true;
+      box.hidden = true;
       moreBox.hidden = true;
       say("");
       return;
@@ -121,7 +122,7 @@
       results = found.results;
       shown = 0;
       list.textContent = "";
-      list.hidden = results.length === 0;
+      box.hidden = results.length === 0;
       return showMore().then(function () {
         if (mine !== seq) return;
         say(results.length === 0 ? fill(t.tNone, {query: query})
