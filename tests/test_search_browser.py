@@ -156,6 +156,11 @@ def test_filters_narrow_the_portal_search_by_agency_and_section(tab: Tab) -> Non
     # the address with filters opens the same search
     found = tab.search(f"cari/?q={DINKES_WORD}&opd=Dinas+Pendidikan+Kabupaten+Sukamaju")
     assert found == [] and tab.page.input_value("#search-agency") == DISDIK
+    # within one agency, only the portal's bundle and that agency's are downloaded
+    tab.requests.clear()
+    found = tab.search(f"cari/?q={DISDIK_WORD}&opd=Dinas+Pendidikan+Kabupaten+Sukamaju")
+    assert [r["href"] for r in found] == [DISDIK_PAGE]
+    assert {u.split("/")[3] for u in tab.requests if "/pagefind/" in u} == {"pagefind", "disdik"}
     assert tab.violations() == []
 
 

@@ -44,35 +44,55 @@
     return new URL(path, document.baseURI);
   }
 
-  /* Pagefind, loaded once: the page's own bundle, plus every agency's on the portal. */
-  function load() {
-    if (loading) return loading;
-    loading = import(bundleUrl(t.bundle + "pagefind.js").href).then(function (pagefind) {
-      // noWorker: the page's thread is fast enough for these small indexes, and a worker would
-      // download Pagefind's code a second time (pagefind-worker.js is not published)
-      return pagefind.options({excerptLength: 24, noWorker: true}).then(function () {
-        if (!agencySelect) return null;
-        var merges = [];
-        Array.prototype.forEach.call(agencySelect.options, function (option) {
-          if (!option.dataset.bundle) return;
-          var options = option.dataset.base ? {baseUrl: option.dataset.base} : {};
-          merges.push(pagefind.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options));
-        });
-        return Promise.all(merges);
-      }).then(function () {
-        return pagefind.filters();
-      }).then(function (filters) {
+  /* Pagefind's module, loaded once from the page's own bundle. noWorker: the page's thread is
+     fast enough for these small indexes, and a worker would download Pagefind's code a second
+     time (pagefind-worker.js is not published). */
+  var SETTINGS = {excerptLength: 24, noWorker: true};
+  var module = null;
+  var instances = {};
+
+  function pagefindModule() {
+    if (!module) {
+      module = import(bundleUrl(t.bundle + "pagefind.js").href).then(function (pagefind) {
+        return pagefind.options(SETTINGS).then(function () { return pagefind; });
+      });
+    }
+    return module;
+  }
+
+  /* What to search for an agency filter value ("" = every agency). On an agency's site: its
+     own index. On the portal: the portal's index (the agencies themselves, and the WASM every
+     merged index uses) with either every agency's index merged or only the chosen one's, so
+     that a search within one agency downloads only that agency's index chunks. */
+  function load(agency) {
+    agency = agencySelect ? agency || "" : "";
+    if (instances[agency]) return instances[agency];
+    instances[agency] = pagefindModule().then(function (pagefind) {
+      if (!agencySelect) return pagefind;
+      var instance = pagefind.createInstance(
+        Object.assign({basePath: bundleUrl(t.bundle).pathname}, SETTINGS));
+      var merges = [];
+      Array.prototype.forEach.call(agencySelect.options, function (option) {
+        if (!option.dataset.bundle || (agency && option.value !== agency)) return;
+        var options = option.dataset.base ? {baseUrl: option.dataset.base} : {};
+        merges.push(instance.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options));
+      });
+      return Promise.all(merges).then(function () { return instance; });
+    }).then(function (instance) {
+      return instance.filters().then(function (filters) {
         addSections(filters && filters.section);
         filterBox.hidden = false;
-        return pagefind;
+        return instance;
       });
     });
-    return loading;
+    return instances[agency];
   }
 
   function addSections(counts) {
     if (!counts) return;
+    var known = Array.prototype.map.call(sectionSelect.options, function (o) { return o.value; });
     Object.keys(counts).sort().forEach(function (name) {
+      if (known.indexOf(name) >= 0) return;
       var option = document.createElement("option");
       option.value = name;
       option.textContent = name;
@@ -115,8 +135,9 @@
       return;
     }
     say(t.tSearching);
-    load().then(function (pagefind) {
-      return pagefind.search(query, {filters: chosenFilters()});
+    var filters = chosenFilters();
+    load(filters.agency).then(function (pagefind) {
+      return pagefind.search(query, {filters: filters});
     }).then(function (found) {
       if (mine !== seq || !found) return null;
       results = found.results;
@@ -199,7 +220,9 @@
     clearTimeout(timer);
     timer = setTimeout(run, 250);
   });
-  input.addEventListener("focus", function () { load().catch(function () {}); });
+  input.addEventListener("focus", function () {
+    load(chosenFilters().agency).catch(function () {});
+  });
   selects.forEach(function (select) { select.addEventListener("change", run); });
   moreButton.addEventListener("click", function () {
     showMore().then(function (first) {
@@ -212,6 +235,6 @@
   if (agencySelect && params.get(PARAMS.agency)) agencySelect.value = params.get(PARAMS.agency);
   if (params.get("q")) {
     input.value = params.get("q");
-    load().then(run, function () { say(t.tFailed); });
+    load(chosenFilters().agency).then(run, function () { say(t.tFailed); });
   }
 })();
