@@ -75,7 +75,9 @@
       Array.prototype.forEach.call(agencySelect.options, function (option) {
         if (!option.dataset.bundle || (agency && option.value !== agency)) return;
         var options = option.dataset.base ? {baseUrl: option.dataset.base} : {};
-        merges.push(instance.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options));
+        // an agency without an index yet (its first build failed) must not stop the others
+        merges.push(instance.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options)
+          .catch(function () {}));
       });
       return Promise.all(merges).then(function () { return instance; });
     }).then(function (instance) {
