@@ -150,7 +150,8 @@ def test_the_portal_index_holds_the_agencies_and_every_page_links_to_search(
     assert "0283-555123" in str(agencies["/dinkes/"]["content"])      # the phone number
     portal_search = (out / "cari" / "index.html").read_text(encoding="utf-8")
     for slug, name in (("dinkes", "Dinas Kesehatan"), ("disdik", "Dinas Pendidikan")):
-        assert f'<option value="{name}" data-bundle="../{slug}/pagefind/">' in portal_search
+        assert (f'<option value="{name}" data-slug="{slug}" data-bundle="../{slug}/pagefind/">'
+                in portal_search)
     # the header search box on every page leads to the site's own /cari/ with ?q=
     for page, action in (("dinkes/layanan/surat-sehat/index.html", "../../cari/"),
                          ("dinkes/index.html", "cari/"), ("index.html", "cari/"),

@@ -10,6 +10,7 @@ search page with results, and it fits 360 px.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -245,6 +246,15 @@ def test_added_draft_future_and_deleted_items(browser: Any,
         assert result.returncode == 0, result.stderr
         assert tab.search("dinkes/cari/?q=zorfbaru") == []
         assert tab.search("cari/?q=zorfbaru") == []
+        assert tab.violations() == []
+        # an agency without an index (say Pagefind failed on its first build) is left out of
+        # the portal's search instead of breaking it
+        shutil.rmtree(root / "build" / "rsud" / "pagefind")
+        result = run_cli("build", "--today", TODAY, "--site", "dinkes", cwd=root)
+        assert result.returncode == 0, result.stderr
+        tab.requests.clear()
+        assert [r["href"] for r in tab.search(f"cari/?q={DISDIK_WORD}")] == [DISDIK_PAGE]
+        assert not any("/rsud/pagefind/" in url for url in tab.requests)
         assert tab.violations() == []
     finally:
         tab.close()

@@ -24,8 +24,13 @@ from skpdgen.write import STATE_DIR, write_file_atomic
 CONTACT_FIELDS = ("address", "phone", "whatsapp", "email", "hours")
 
 
-def agency_record(summary: SiteSummary, t: Translator) -> str:
-    """The HTML Pagefind indexes for one agency of the directory."""
+def agency_record(summary: SiteSummary, t: Translator, indexed: bool) -> str:
+    """The HTML Pagefind indexes for one agency of the directory.
+
+    `indexed`: the agency has a search bundle; its slug is then a value of the `bundle`
+    filter, which tells the portal's /cari/ which bundles to merge (a missing one would stop
+    Pagefind's whole search).
+    """
     section = t("search.directory_section")
     kind = t.label("kinds", summary.kind) or ""
     lines = [f"<h1>{escape(summary.name)}</h1>",
@@ -39,6 +44,8 @@ def agency_record(summary: SiteSummary, t: Translator) -> str:
             f'<meta data-pagefind-meta="section[content]" content="{escape(section)}">',
             f'<meta data-pagefind-filter="agency[content]" content="{escape(summary.name)}">',
             f'<meta data-pagefind-filter="section[content]" content="{escape(section)}">']
+    if indexed:
+        head.append(f'<meta data-pagefind-filter="bundle[content]" content="{summary.slug}">')
     if link:
         head.append(f'<meta data-pagefind-meta="link[content]" content="{escape(link)}">')
     return ("<!doctype html>\n"
@@ -58,7 +65,7 @@ def _fingerprint(records: dict[str, str], language: str) -> str:
 
 def write_portal_index(out: Path, summaries: Sequence[SiteSummary], t: Translator) -> bool:
     """(Re)write `out/pagefind/` when the agencies' records changed; True when written."""
-    records = {s.slug: agency_record(s, t) for s in summaries}
+    records = {s.slug: agency_record(s, t, has_index(out / s.slug)) for s in summaries}
     marker = out / STATE_DIR / "search-portal.sha256"
     fingerprint = _fingerprint(records, t.lang)
     try:

@@ -71,15 +71,19 @@
       if (!agencySelect) return pagefind;
       var instance = pagefind.createInstance(
         Object.assign({basePath: bundleUrl(t.bundle).pathname}, SETTINGS));
-      var merges = [];
-      Array.prototype.forEach.call(agencySelect.options, function (option) {
-        if (!option.dataset.bundle || (agency && option.value !== agency)) return;
-        var options = option.dataset.base ? {baseUrl: option.dataset.base} : {};
-        // an agency without an index yet (its first build failed) must not stop the others
-        merges.push(instance.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options)
-          .catch(function () {}));
-      });
-      return Promise.all(merges).then(function () { return instance; });
+      // the portal's index lists (filter "bundle") the agencies that have an index: merging
+      // a missing one (its first build failed) would stop the whole search
+      return instance.filters().then(function (filters) {
+        var ready = (filters && filters.bundle) || {};
+        var merges = [];
+        Array.prototype.forEach.call(agencySelect.options, function (option) {
+          if (!option.dataset.bundle || !(option.dataset.slug in ready)) return;
+          if (agency && option.value !== agency) return;
+          var options = option.dataset.base ? {baseUrl: option.dataset.base} : {};
+          merges.push(instance.mergeIndex(bundleUrl(option.dataset.bundle).pathname, options));
+        });
+        return Promise.all(merges);
+      }).then(function () { return instance; });
     }).then(function (instance) {
       return instance.filters().then(function (filters) {
         addSections(filters && filters.section);
