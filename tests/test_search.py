@@ -166,6 +166,7 @@ def test_the_portal_index_holds_the_agencies_and_every_page_links_to_search(
     # without JavaScript the agency search page lists its services
     agency_search = (out / "dinkes" / "cari" / "index.html").read_text(encoding="utf-8")
     assert 'href="../layanan/surat-sehat/"' in agency_search
+    assert 'href="../../direktori/"' in agency_search              # the portal's directory
     assert '<script src="../assets/js/search.' in agency_search
 
 
