@@ -25,6 +25,15 @@ if command -v npm >/dev/null 2>&1 && [ -f package.json ]; then
   npm ci --silent --no-audit --no-fund >/dev/null 2>&1 || npm install --silent --no-audit --no-fund >/dev/null
 fi
 
+# The browser editor's package (decap-cms, pinned; skpdgen checks its integrity) for the editor
+# tests, fetched once into the cache the build uses; tests themselves never reach the network.
+decap=.cache/skpdgen/vendor/decap-cms-3.16.3.tgz
+if [ ! -f "$decap" ] && command -v npm >/dev/null 2>&1; then
+  mkdir -p "$(dirname "$decap")"
+  npm pack decap-cms@3.16.3 --pack-destination "$(dirname "$decap")" --silent >/dev/null || true
+fi
+[ -f "$decap" ] && export SKPDGEN_DECAP_TARBALL="$PWD/$decap"   # also for scripts/lighthouse.sh
+
 # Lighthouse (mobile, every category >= 95) on three demo pages, when asked (CI asks):
 # before the suite, so the suite's summary stays the last line of the log.
 if [ "${SKPDGEN_LIGHTHOUSE:-0}" = 1 ]; then

@@ -141,6 +141,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.check.command",
     "skpdgen.deploy.command",
     "skpdgen.report.command",
+    "skpdgen.importers.command",
 )
 
 

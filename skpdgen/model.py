@@ -144,7 +144,8 @@ class SiteModel:
     logo: ImageRef | None
     head_photo: ImageRef | None
     files: dict[str, str]                       # site path -> src path, copied as they are
-    aliases: tuple[tuple[str, str, str], ...]   # (alias site path, target path, src path)
+    aliases: tuple[tuple[str, str, str], ...]   # (alias site path, target path, src path);
+    #                                             an alias with '?' is a query alias (?p=123)
     last_update: date | None
     options: BuildOptions
     next_publication: datetime | None           # when the next future item goes live
@@ -368,7 +369,7 @@ def _aliases(pages: list[Page], agency: Agency, page_paths: set[str], diags: Dia
     result = []
     for page in pages:
         for raw in page.aliases:
-            alias = urls.clean_alias(raw)
+            alias = urls.clean_alias(raw) or urls.query_alias(raw)
             if alias is None:   # reported with its line by load_page
                 continue
             if alias in page_paths or alias in seen:

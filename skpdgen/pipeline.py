@@ -21,6 +21,7 @@ from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_h
 from skpdgen.config.region import Region, load_region
 from skpdgen.content.load import discover, load_page
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
+from skpdgen.editor import build as editor_build
 from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
@@ -154,6 +155,7 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
                                                 portal_diags))
+    portal_outputs += editor_build.portal_outputs(region, theme, all_slugs, portal_diags)
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
     for r in results:

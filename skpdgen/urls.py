@@ -72,6 +72,19 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+def query_alias(raw: str) -> str | None:
+    """An old URL with one query parameter ('/?p=123', '/index.php?page_id=5') as
+    'index.php?page_id=5' (no leading slash), or None. Static hosts cannot serve these as files:
+    the agency home and 404 pages redirect them in the browser (see render/site.py)."""
+    path, sep, query = raw.strip().partition("?")
+    if not sep or not re.fullmatch(r"[a-z_]{1,20}=[A-Za-z0-9_-]{1,64}", query):
+        return None
+    if path.strip("/") == "":
+        return "?" + query
+    clean = clean_alias(path)
+    return clean.rstrip("/") + "?" + query if clean else None
+
+
 def clean_alias(raw: str) -> str | None:
     """An old URL path as a safe site path ending in '/', or None if it escapes or is odd."""
     value = raw.strip()

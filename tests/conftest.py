@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The editor's vendored package for every build a test makes (scripts/test.sh fetches it once);
+# without it the editor is skipped with a warning, and no test ever reaches the network.
+os.environ.setdefault("SKPDGEN_DECAP_TARBALL",
+                      str(REPO / ".cache" / "skpdgen" / "vendor" / "decap-cms-3.16.3.tgz"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]

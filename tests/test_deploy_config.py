@@ -9,7 +9,7 @@ from conftest import REPO, make_region, run_cli
 
 from skpdgen.config.region import load_region
 from skpdgen.deploy.config import DirTarget, GitTarget, load_targets
-from skpdgen.deploy.headers import HEADERS_FILE, NGINX_CONF, SECURITY_HEADERS
+from skpdgen.deploy.headers import ADMIN_CSP, HEADERS_FILE, NGINX_CONF, SECURITY_HEADERS
 from skpdgen.diagnostics import ConfigError
 
 BASE = "name: Pemerintah Kabupaten Uji\nbase_url: https://ujikab.go.id/\n"
@@ -146,7 +146,12 @@ def test_headers_file_is_strict_and_assets_are_immutable() -> None:
             rules[current] = []
         elif line.startswith("  "):
             rules[current].append(line.strip())
-    assert set(rules) == {"/*", "/assets/*", "/:site/assets/*"}
+    assert set(rules) == {"/*", "/assets/*", "/:site/assets/*", "/admin/*", "/:site/admin/*"}
+    for rule in ("/admin/*", "/:site/admin/*"):   # the editor: the strict policy detached
+        assert rules[rule] == ["! Content-Security-Policy",
+                               f"Content-Security-Policy: {ADMIN_CSP}"]
+    admin_rules = rules.pop("/admin/*") + rules.pop("/:site/admin/*")
+    assert len(admin_rules) == 4
     csp = next(h for h in rules["/*"] if h.startswith("Content-Security-Policy: "))
     for directive in ("default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
                       "img-src 'self' data:", "object-src 'none'", "frame-ancestors 'none'",
@@ -166,7 +171,10 @@ def test_headers_file_is_strict_and_assets_are_immutable() -> None:
 def test_nginx_conf_repeats_every_header_in_every_location() -> None:
     locations = NGINX_CONF.count("location ") - NGINX_CONF.count("location = /_headers")
     for name, value in SECURITY_HEADERS:
-        assert NGINX_CONF.count(f'add_header {name} "{value}" always;') == locations
+        expected = locations - 1 if name == "Content-Security-Policy" else locations
+        assert NGINX_CONF.count(f'add_header {name} "{value}" always;') == expected
+    # the editor's location has its own policy
+    assert NGINX_CONF.count(f'add_header Content-Security-Policy "{ADMIN_CSP}" always;') == 1
     assert 'add_header Cache-Control "public, max-age=31536000, immutable" always;' in NGINX_CONF
     assert "root /var/www/kabupaten/current;" in NGINX_CONF
 

@@ -28,7 +28,9 @@ VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 
 def html_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*.html") if ".skpdgen" not in p.parts)
+    """The public pages (not the build state, not the staff's editor under admin/)."""
+    return sorted(p for p in out.rglob("*.html")
+                  if ".skpdgen" not in p.parts and "admin" not in p.relative_to(out).parts)
 
 
 def gz(data: bytes) -> int:

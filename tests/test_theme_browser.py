@@ -32,7 +32,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, require_browser, run_cli
-from test_theme import vnu_command, vnu_messages
+from test_theme import html_files, vnu_command, vnu_messages
 
 from skpdgen.deploy.headers import CSP as PRODUCTION_CSP
 
@@ -448,7 +448,7 @@ def test_keyboard_opens_the_phone_menu(reader: Reader, name: str) -> None:
 def vnu_job(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[VnuJob]:
     """The Nu HTML Checker over every page of the demo, started in the background as soon as the
     demo is built (it takes ~10 s of java, in parallel with the browser) and read at the end."""
-    files = sorted(p for p in demo.rglob("*.html") if ".skpdgen" not in p.parts)
+    files = html_files(demo)
     assert len(files) > 300
     report = tmp_path_factory.mktemp("vnu") / "report.json"
     job = None
@@ -488,7 +488,7 @@ def test_demo_pages_have_one_h1_and_no_inline_style_or_script(demo: Path) -> Non
     inline = re.compile(r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>|"
                         r"\sstyle=\"|<style[\s>]|\son[a-z]+=\"", re.I)
     bad = []
-    for file in sorted(demo.rglob("*.html")):
+    for file in html_files(demo):
         text = file.read_text(encoding="utf-8")
         found = inline.search(text)
         if found:

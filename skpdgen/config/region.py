@@ -12,6 +12,7 @@ from skpdgen.config.schema import (
     Context,
     Field,
     FieldError,
+    boolean,
     choice,
     f,
     integer,
@@ -28,7 +29,7 @@ REGION_FILE = "skpdgen.yaml"
 RESERVED_SLUGS = frozenset({
     "berita", "inovasi", "direktori", "status", "cari", "assets", "pagefind", "feed.xml",
     "sitemap.xml", "robots.txt", "404.html", "status.json", "status.csv", "static", "tag",
-    "img", "files", "page",
+    "img", "files", "page", "admin",
 })
 
 
@@ -47,6 +48,20 @@ FRESHNESS_SCHEMA: dict[str, Field] = {
                     type_name="number"),
     "dead_days": f(integer(1, 3650), "Days without an update before a site is 'mati'",
                    type_name="number"),
+}
+
+
+EDITOR_SCHEMA: dict[str, Field] = {
+    "backend": f(choice("github", "gitlab", "gitea"), "Git host staff sign in to: github, gitlab "
+                 "or gitea", required=True, type_name="choice"),
+    "repo": f(line_text, "The region repository, owner/name", required=True),
+    "branch": f(line_text, "Branch the editor writes to (default main)"),
+    "base_url": f(url, "OAuth endpoint (GitHub) or the GitLab/Gitea server, e.g. "
+                       "https://gitlab.kabupaten.go.id"),
+    "api_root": f(url, "API root of a self-hosted GitLab/Gitea/GitHub Enterprise"),
+    "app_id": f(line_text, "OAuth application id (GitLab/Gitea: sign-in with PKCE, no server)"),
+    "review": f(boolean, "true (default): changes become merge/pull requests reviewed before "
+                         "they go live; false: saved straight to the branch"),
 }
 
 
@@ -71,6 +86,9 @@ REGION_SCHEMA: dict[str, Field] = {
                    type_name="mapping"),
     "paginate": f(integer(1, 200), "Items per list page (default 10)", type_name="number"),
     "deploy": f(_raw, "Publishing targets, see 'Publishing'", type_name="mapping"),
+    "editor": f(mapping(EDITOR_SCHEMA, "editor."), "The browser editor at <agency>/admin/: "
+                "backend, repo, branch, base_url, api_root, app_id, review (see 'The editor')",
+                type_name="mapping"),
 }
 
 
@@ -91,6 +109,7 @@ class Region:
     dead_days: int = 30
     paginate: int = 10
     deploy: YNode | None = field(default=None, compare=False)
+    editor: dict[str, Any] | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -147,6 +166,7 @@ def load_region(root: Path) -> Region:
         dead_days=freshness.get("dead_days") or 30,
         paginate=values["paginate"] or 10,
         deploy=values["deploy"],
+        editor=values["editor"],
     )
     if region.dead_days < region.stale_days:
         raise ConfigError([Diagnostic(REGION_FILE, None, "error",

@@ -135,28 +135,49 @@ def boolean(node: YNode, ctx: Context) -> bool:
     raise FieldError(f"must be true or false, got '{raw}'", "use true or false")
 
 
-def integer(minimum: int | None = None, maximum: int | None = None) -> Converter:
-    def convert(node: YNode, ctx: Context) -> int:
+# Converters with parameters are small callable objects, so that generators (the README
+# reference, the editor's forms) can read their parameters: the choices, the bounds, the
+# nested schema.
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Integer:
+    """A whole number within optional bounds."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def __call__(self, node: YNode, ctx: Context) -> int:
         raw = _scalar(node, "a whole number").value.strip()
         if not re.fullmatch(r"[+-]?\d{1,9}", raw):
             raise FieldError(f"must be a whole number, got '{raw}'")
         value = int(raw)
-        if minimum is not None and value < minimum:
-            raise FieldError(f"must be at least {minimum}, got {value}")
-        if maximum is not None and value > maximum:
-            raise FieldError(f"must be at most {maximum}, got {value}")
+        if self.minimum is not None and value < self.minimum:
+            raise FieldError(f"must be at least {self.minimum}, got {value}")
+        if self.maximum is not None and value > self.maximum:
+            raise FieldError(f"must be at most {self.maximum}, got {value}")
         return value
-    return convert
+
+
+def integer(minimum: int | None = None, maximum: int | None = None) -> Converter:
+    return Integer(minimum, maximum)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Choice:
+    """One word out of a fixed list."""
+
+    choices: tuple[str, ...]
+
+    def __call__(self, node: YNode, ctx: Context) -> str:
+        raw = _scalar(node, "one word").value.strip()
+        if raw not in self.choices:
+            hint = did_you_mean(raw.lower(), self.choices) or f"use one of: {', '.join(self.choices)}"
+            raise FieldError(f"must be one of {', '.join(self.choices)}, got '{raw}'", hint)
+        return raw
 
 
 def choice(*choices: str) -> Converter:
-    def convert(node: YNode, ctx: Context) -> str:
-        raw = _scalar(node, "one word").value.strip()
-        if raw not in choices:
-            hint = did_you_mean(raw.lower(), choices) or f"use one of: {', '.join(choices)}"
-            raise FieldError(f"must be one of {', '.join(choices)}, got '{raw}'", hint)
-        return raw
-    return convert
+    return Choice(tuple(choices))
 
 
 def url(node: YNode, ctx: Context) -> str:
@@ -258,22 +279,33 @@ def when(node: YNode, ctx: Context) -> When:
     return When(parsed.astimezone(ctx.tz), True)
 
 
-def mapping(schema: Schema, prefix: str) -> Converter:
-    """A nested mapping validated against its own schema; its problems keep their own lines."""
-    def convert(node: YNode, ctx: Context) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, eq=False)
+class Nested:
+    """A mapping validated against its own schema (or, with `many`, a list of such mappings);
+    its problems keep their own lines."""
+
+    schema: Schema
+    prefix: str
+    many: bool = False
+
+    def __call__(self, node: YNode, ctx: Context) -> Any:
+        if self.many:
+            if not isinstance(node, YSeq):
+                raise FieldError("must be a list ('- key: value' items)")
+            return [validate(item, self.schema, ctx, prefix=self.prefix) for item in node.items]
         if not isinstance(node, YMap):
             raise FieldError("must be a mapping of 'key: value' lines")
-        return validate(node, schema, ctx, prefix=prefix)
-    return convert
+        return validate(node, self.schema, ctx, prefix=self.prefix)
+
+
+def mapping(schema: Schema, prefix: str) -> Converter:
+    """A nested mapping validated against its own schema."""
+    return Nested(schema, prefix)
 
 
 def list_of(schema: Schema, prefix: str) -> Converter:
     """A list of mappings, each validated against `schema`."""
-    def convert(node: YNode, ctx: Context) -> list[dict[str, Any]]:
-        if not isinstance(node, YSeq):
-            raise FieldError("must be a list ('- key: value' items)")
-        return [validate(item, schema, ctx, prefix=prefix) for item in node.items]
-    return convert
+    return Nested(schema, prefix, many=True)
 
 
 # field constructors, so schemas read like documentation
@@ -292,7 +324,7 @@ def field_table(schema: Schema) -> list[tuple[str, str, bool, str]]:
 
 
 __all__ = [
-    "Context", "Field", "FieldError", "Schema", "When", "boolean", "calendar_date", "choice",
-    "color", "email", "f", "field_table", "integer", "line_text", "list_of", "mapping",
-    "string_list", "text", "url", "validate", "when",
+    "Choice", "Context", "Field", "FieldError", "Integer", "Nested", "Schema", "When", "boolean",
+    "calendar_date", "choice", "color", "email", "f", "field_table", "integer", "line_text",
+    "list_of", "mapping", "string_list", "text", "url", "validate", "when",
 ]

@@ -192,7 +192,7 @@ def load_page(agency: Agency, region: Region, src_path: str, diags: Diagnostics
     aliases = node.items.get("aliases") if isinstance(node, yamlio.YMap) else None
     for item in aliases.items if isinstance(aliases, yamlio.YSeq) else (aliases,):
         if isinstance(item, yamlio.YScalar) and not item.is_null and (
-                urls.clean_alias(item.value) is None):
+                urls.clean_alias(item.value) is None and urls.query_alias(item.value) is None):
             diags.error(diag_path, item.line, f"alias '{item.value}' is not a path of this site",
                         "write the old path only, e.g. /index.php/berita/123")
     if len(diags.errors) > before:

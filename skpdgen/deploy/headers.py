@@ -25,6 +25,23 @@ CSP = "; ".join([
     "form-action 'self'",
 ])
 
+# The editor's pages (<site>/admin/) need more than the public ones: the editor's own inline
+# styles, `eval` for its form validator, uploads read back as blob:, and the git host's API (any
+# https origin here; each admin page's own <meta> policy names the exact host).
+ADMIN_CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    "connect-src 'self' blob: https:",
+    "frame-src 'self' blob:",
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+])
+
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Security-Policy", CSP),
     ("Strict-Transport-Security", "max-age=31536000"),
@@ -46,13 +63,19 @@ def headers_file() -> str:
     lines += [f"  {name}: {value}" for name, value in SECURITY_HEADERS]
     lines += ["", "# Theme files carry a content hash in their name: cache them for a year.",
               "/assets/*", f"  Cache-Control: {IMMUTABLE}", "/:site/assets/*",
-              f"  Cache-Control: {IMMUTABLE}", ""]
+              f"  Cache-Control: {IMMUTABLE}", "",
+              "# The editor (Cloudflare Pages: '! Header' detaches the strict policy above; on",
+              "# Netlify both policies apply and the editor cannot run: use GitHub/GitLab Pages",
+              "# or a server of your own for it).", "/admin/*", "  ! Content-Security-Policy",
+              f"  Content-Security-Policy: {ADMIN_CSP}", "/:site/admin/*",
+              "  ! Content-Security-Policy", f"  Content-Security-Policy: {ADMIN_CSP}", ""]
     return "\n".join(lines)
 
 
-def _add_headers(indent: str, cache: str) -> list[str]:
+def _add_headers(indent: str, cache: str, csp: str = CSP) -> list[str]:
     lines = [f'{indent}add_header Cache-Control "{cache}" always;']
-    lines += [f'{indent}add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS]
+    lines += [f'{indent}add_header {name} "{csp if name == "Content-Security-Policy" else value}"'
+              " always;" for name, value in SECURITY_HEADERS]
     return lines
 
 
@@ -81,6 +104,13 @@ def nginx_server_block(root: str = "/var/www/kabupaten/current",
         "    location ~ ^/(?:[a-z0-9-]+/)?assets/ {",
         "        try_files $uri =404;",
         *_add_headers("        ", IMMUTABLE),
+        "    }",
+        "",
+        "    # The browser editor of the region and of each agency (when `editor:` is set):",
+        "    # its own policy; never cached, so a new editor version is picked up at once.",
+        "    location ~ ^/(?:[a-z0-9-]+/)?admin/ {",
+        "        try_files $uri $uri/ =404;",
+        *_add_headers("        ", "no-cache", ADMIN_CSP),
         "    }",
         "",
         "    # An agency's pages (or a portal section); a missing page shows the agency's",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from skpdgen import urls
 from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
 from skpdgen.diagnostics import Diagnostics
+from skpdgen.editor import build as editor_build
 from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
@@ -29,6 +31,7 @@ from skpdgen.render.meta import jsonld, organization, shorten, when_iso
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
+QUERY_ALIASES = "old-urls.json"     # query aliases (?p=123) -> site paths, for js/redirect.js
 HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 6, "innovations": 3}
 
 
@@ -77,7 +80,13 @@ class SiteRenderer:
                                                     "services": services})
         yield self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
         titles = {page.path: page.title for page in model.pages}
+        query_aliases = {alias: target for alias, target, _ in model.aliases if "?" in alias}
+        if query_aliases:
+            yield Output(QUERY_ALIASES, json.dumps(query_aliases, sort_keys=True).encode(),
+                         origin="aliases")
         for alias, target, src in model.aliases:
+            if "?" in alias:
+                continue
             # the redirect names the page it leads to: a unique title and a useful link text
             yield self._html(alias, ["alias.html"], {
                 "kind": "alias", "title": f"{self.t('alias.title')}: {titles.get(target, target)}",
@@ -94,6 +103,7 @@ class SiteRenderer:
             yield Output(asset.dest_path, source=asset.source, origin="theme")
         for site_path, src in model.files.items():
             yield Output(site_path, source=model.agency.root / src, origin=src)
+        yield from editor_build.agency_outputs(model, self.theme, self.diags)
 
     # --- pages -------------------------------------------------------------------------------
 
@@ -215,6 +225,9 @@ class SiteRenderer:
             "og_image": image.url if image else self.logo_url,
             "jsonld": jsonld(graph), "feeds": feeds_meta,
             "noindex": kind in ("alias", "404", "search"),
+            # old ?p=123 URLs land on the home or 404 page, whose script sends them on
+            "query_aliases": (QUERY_ALIASES if kind in ("home", "404") and any(
+                "?" in alias for alias, _, _ in model.aliases) else None),
         }
         site = dict(self.site, menu=menu_for(self.menu, None if is_404 else path))
         context = {

@@ -18,6 +18,7 @@ from typing import Protocol
 
 from skpdgen.config.region import load_region
 from skpdgen.pipeline import ProgressCallback
+from skpdgen.serve import editor_api
 from skpdgen.serve.guard import WILDCARD_HOSTS, url_host
 from skpdgen.serve.http import PreviewServer, bind
 from skpdgen.serve.plan import plan_rebuild
@@ -28,6 +29,8 @@ from skpdgen.serve.watch import ChangeCollector, SourceWatcher
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 @dataclass(frozen=True, slots=True)
 class ServeOptions:
@@ -90,6 +93,8 @@ def run(options: ServeOptions, listener: ServeListener, stop: threading.Event | 
         watcher.start()                # edits made during the first build are not lost
         initial = rebuilder.initial(progress)
         server.set_output(out_dir)
+        if options.host in LOOPBACK:      # never writable from the network (--host 0.0.0.0)
+            server.editor = editor_api.LocalRepository(root, options.site)
         serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                    name="skpdgen-http", daemon=True)
         serving.start()

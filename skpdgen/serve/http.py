@@ -8,6 +8,7 @@ streams reload events at /_skpdgen/events to pages of its own origin holding its
 from __future__ import annotations
 
 import errno
+import json
 import mimetypes
 import secrets
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from skpdgen.serve import client, inject, paths
+from skpdgen.serve import client, editor_api, inject, paths
 from skpdgen.serve.guard import HostGuard, url_host
 from skpdgen.serve.state import PORTAL, LiveState
 
@@ -56,6 +57,7 @@ class PreviewServer(ThreadingHTTPServer):
         self.token = token
         self.on_error = on_error
         self.out_dir = Path("/nonexistent")
+        self.editor: editor_api.LocalRepository | None = None   # the editor's local backend
         self.guard = HostGuard(address[0], int(self.server_address[1]))
 
     @property
@@ -126,6 +128,36 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._answer(send_body=True)
+
+    def do_POST(self) -> None:
+        """Only the editor's local backend takes POSTs (see editor_api.py)."""
+        raw_path, query = paths.split_target(self.path)
+        repo = self.server.editor
+        length = _int(self.headers.get("Content-Length"))
+        problem = None
+        if not self.server.guard.host_ok(self.headers.get("Host")):
+            problem = (HTTPStatus.FORBIDDEN, "unknown Host header")
+        elif raw_path != editor_api.API_PATH or repo is None:
+            problem = (HTTPStatus.NOT_FOUND, "404 not found")
+        elif not self._events_allowed(parse_qs(query)) or self.headers.get("Origin") is None:
+            problem = (HTTPStatus.FORBIDDEN, "the editor's local backend answers only the "
+                                             "editor pages of this server")
+        elif not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            problem = (HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "JSON only")
+        elif length <= 0 or length > editor_api.MAX_BODY:
+            problem = (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body missing or too large")
+        if problem is not None:
+            self.close_connection = True
+            self._bytes(problem[0], _TYPES[".json"], json.dumps({"error": problem[1]}).encode(),
+                        True)
+            return
+        assert repo is not None
+        try:
+            result = editor_api.handle(repo, self.rfile.read(length))
+            status = HTTPStatus.OK
+        except editor_api.ApiError as exc:
+            result, status = {"error": exc.message}, HTTPStatus(exc.status)
+        self._bytes(status, _TYPES[".json"], json.dumps(result).encode(), True)
 
     def _answer(self, send_body: bool) -> None:
         guard = self.server.guard
@@ -233,6 +265,14 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 script = inject.script_tag(self.server.token, page_state.scope,
                                            page_state.generation)
                 self._bytes(status, content_type, inject.inject(page, script, banner), send_body)
+                return
+            if file.name == "config.yml" and segments[-2:-1] == ("admin",):
+                # the editor's local backend, reachable only with this server's token
+                config = file.read_bytes().replace(
+                    editor_api.BUILT_URL.encode(),
+                    f"{self.server.guard.origin}{editor_api.API_PATH}"
+                    f"?token={self.server.token}".encode())
+                self._bytes(status, "text/yaml; charset=utf-8", config, send_body)
                 return
             handle = file.open("rb")
         except (FileNotFoundError, NotADirectoryError):   # swapped away since resolving

@@ -1,0 +1,1 @@
+"""Importers that bring an old site's content into an agency folder (WordPress for now)."""
