@@ -4,8 +4,8 @@
 usage: python3 scripts/screenshots.py [OUT_DIR]      (default: docs/screenshots)
 
 Builds the demo region of this repository into a temporary folder (--today 2026-11-29), serves it
-on 127.0.0.1 and photographs the portal home, an agency home, a news item and a service page with
-Debian's Chromium through Playwright. Each PNG is the first screen (not the full page).
+on 127.0.0.1 and photographs the portal home, an agency home, a news item, a service page and
+the scorecard with Debian's Chromium through Playwright. Each PNG is the first screen (not the full page).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ SHOTS = [
     ("agency-home", "dinkes/"),
     ("news-item", "dinkes/berita/imunisasi-kejar-anak/"),
     ("service", "dinkes/layanan/surat-keterangan-sehat/"),
+    ("status", "status/"),
 ]
 SCREENS = {"phone": (360, 780), "desktop": (1280, 900)}
 MAX_BYTES = 300 * 1024

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import io
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -40,11 +41,20 @@ def _today(args: argparse.Namespace) -> date | None:
         raise ConfigError([]) from None
 
 
+def default_jobs() -> int:
+    """The CPU cores this process may use (a CI container's share, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from skpdgen.pipeline import BuildRequest, build_region
     started = time.monotonic()
     request = BuildRequest(root=args.root, sites=tuple(args.site or ()), drafts=args.drafts,
-                           future=args.future, clean=args.clean, jobs=args.jobs,
+                           future=args.future, clean=args.clean,
+                           jobs=args.jobs or default_jobs(),
                            today=_today(args))
     progress = Progress("building")
     result = build_region(request, progress)
@@ -55,8 +65,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     reused = sum(1 for s in result.sites if s.reused)
     line = (f"built {ok_sites} of {len(result.sites)} sites ({pages} pages"
             + (f"; {reused} unchanged since the last build, kept as they were" if reused else "")
-            + ") and the portal "
-            f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
+            + (") and the portal " if result.portal_ok
+               else "), but not the portal (its errors are above; its last good version stays) ")
+            + f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
             f"{result.stats.unchanged} unchanged, {result.stats.removed} removed")
     print(line, file=sys.stderr)
     if result.failed:
@@ -111,8 +122,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", action="store_true", help="include drafts")
     p.add_argument("--future", action="store_true", help="include items dated in the future")
     p.add_argument("--clean", action="store_true", help="empty build/ first")
-    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                   help="build N agencies at once")
+    p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="build N agencies at once (default: the number of CPU cores)")
     p.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the date to build as (also SKPDGEN_TODAY)")
     p.set_defaults(func=cmd_build)

@@ -1,4 +1,8 @@
-"""The date of the last git commit that touched each agency's folder, sites/<slug>/.
+"""The date of the last git commit that touched each agency's content, sites/<slug>/content/.
+
+Only published content counts as activity: a commit that only configures a site (site.yaml,
+static/, templates/) is not an agency publishing, and neither is the commit that creates it
+(adds its site.yaml, with the first page `skpdgen new site` writes): they give no date.
 
 Only reads the repository (`git log`). No git, a folder that is not a repository, an agency
 that was never committed: no date, and the scorecard uses content dates alone. In a shallow
@@ -19,11 +23,13 @@ GIT_TIMEOUT = 20.0
 # A commit that touches more agencies than this is repository work (an import of every site,
 # a bulk reformat by Diskominfo), not an agency publishing: it updates no agency's date.
 BULK_AGENCIES = 3
+CONTENT = "content"     # the folder of an agency's published pages
+SITE_FILE = "site.yaml"
 
 
 def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None = None
                       ) -> dict[str, datetime]:
-    """{slug: commit date} of the newest commit touching sites/<slug>/, up to `until`.
+    """{slug: commit date} of the newest commit touching sites/<slug>/content/, up to `until`.
 
     One `git log` over sites/ serves every agency. Agencies without a trustworthy commit
     (none, only bulk commits, or only the boundary of a shallow clone) are left out.
@@ -35,7 +41,7 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     # --relative: paths relative to the region even when it is a folder inside a larger
     # repository; core.quotePath=false: non-ASCII file names are not wrapped in quotes.
     args = ["-c", "core.quotePath=false", "log", "--relative", "--format=%x00%H %cI",
-            "--name-only", "--no-renames"]
+            "--name-status", "--no-renames"]
     if until is not None:
         args.append(f"--until={until.isoformat()}")
     out = _git(root, *args, "--", "sites/")
@@ -45,9 +51,20 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
     for record in out.split("\x00"):
         header, _, names = record.strip().partition("\n")
         commit, _, stamp = header.partition(" ")
-        touched = {parts[1] for name in names.split("\n")   # a name with '"' is still quoted
-                   if len(parts := name.strip().lstrip('"').split("/")) > 2
-                   and parts[0] == "sites"}
+        touched: set[str] = set()
+        created: set[str] = set()
+        for line in names.split("\n"):
+            status, _, name = line.strip().partition("\t")
+            parts = name.lstrip('"').split("/")    # a name with '"' is still quoted
+            if len(parts) < 3 or parts[0] != "sites":
+                continue
+            if len(parts) > 3 and parts[2] == CONTENT:
+                touched.add(parts[1])
+            elif len(parts) == 3 and parts[2] == SITE_FILE and status == "A":
+                created.add(parts[1])
+        # the commit that creates an agency (adds its site.yaml, perhaps with a first page
+        # from `skpdgen new site`) sets it up: it is not the agency publishing
+        touched -= created
         if not commit or commit in boundary or len(touched) > BULK_AGENCIES:
             continue
         try:
@@ -58,6 +75,26 @@ def last_commit_dates(root: Path, slugs: Iterable[str], until: datetime | None =
             result.setdefault(slug, when)   # git log is newest first
         if len(result) == len(wanted):
             break
+    return result
+
+
+def file_dates(root: Path, folder: str) -> dict[str, datetime]:
+    """{path relative to root: date of the newest commit touching it} for files under `folder`.
+
+    One `git log` for the folder; files never committed (or no git) are left out.
+    """
+    out = _git(root, "-c", "core.quotePath=false", "log", "--relative",
+               "--format=%x00%cI", "--name-only", "--no-renames", "--", folder)
+    result: dict[str, datetime] = {}
+    for record in (out or "").split("\x00"):
+        stamp, _, names = record.strip().partition("\n")
+        try:
+            when = datetime.fromisoformat(stamp)
+        except ValueError:
+            continue
+        for name in names.split("\n"):
+            if name.strip():
+                result.setdefault(name.strip(), when)   # git log is newest first
     return result
 
 

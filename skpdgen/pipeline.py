@@ -9,6 +9,7 @@ output: its old folder stays as it was and the portal keeps its last good summar
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -26,6 +27,7 @@ from skpdgen.manifest import read_manifest, write_manifest
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
+from skpdgen.report import measured
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
@@ -87,6 +89,10 @@ class RegionResult:
     def ok(self) -> bool:
         return all(s.ok for s in self.sites) and not any(
             d.severity == "error" for d in self.portal_diagnostics)
+
+    @property
+    def portal_ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.portal_diagnostics)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -153,8 +159,21 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
+    # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
+    # measured from its sources without being built, never shown `mati` for not being built.
+    recorded = {s.slug for s in summaries}
+    unmeasured = [slug for slug in all_slugs if slug not in by_slug and slug not in recorded
+                  and previous.get(slug) is None]
+    unbuilt: dict[str, SiteSummary] = {}
+    sources_key = (cache.region_key(region.root, theme.layers, options)
+                   if request.write and unmeasured else None)
+    for slug in unmeasured:
+        summary, health[slug] = _measure_sources(region, theme, slug, options,
+                                                 out if request.write else None, sources_key)
+        if summary is not None:
+            unbuilt[slug] = summary
     portal_outputs = list(portal.portal_outputs(region, theme, summaries, health, options,
-                                                portal_diags))
+                                                portal_diags, unbuilt))
     portal_outputs += editor_build.portal_outputs(region, theme, all_slugs, portal_diags)
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = WriteStats()
@@ -213,6 +232,28 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
                if (page := load_page(agency, region, src, diags)) is not None]
     return assemble(agency, region, sources, files, options, theme.translator,
                     markdown.make_parser(), diags)
+
+
+def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptions,
+                     out: Path | None = None, region_key: str | None = None
+                     ) -> tuple[SiteSummary | None, BuildHealth]:
+    """What an agency's sources publish (for the scorecard), without rendering its pages or
+    writing its site; kept in build/.skpdgen/measured/ while its inputs stay the same."""
+    key = cache.site_key(region_key, region.sites_dir / slug) if out and region_key else None
+    if out is not None and key is not None:
+        kept = measured.load(out, slug, key, options.today)
+        if kept is not None:
+            return kept
+    diags = Diagnostics()
+    model = load_site_model(region, theme, slug, options, diags)
+    ok = model is not None and not diags.has_errors
+    # sources that would not build publish nothing, as a full build would record
+    result = (summarize(model) if model is not None and ok else None,
+              BuildHealth.from_diagnostics(diags.items, ok, False))
+    if out is not None and key is not None:
+        with contextlib.suppress(WriteError, OSError):   # only a shortcut for the next run
+            measured.save(out, slug, key, options.today, *result)
+    return result
 
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,

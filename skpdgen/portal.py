@@ -45,12 +45,19 @@ def _date(value: str | None) -> datetime | None:
 
 def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                    health: Mapping[str, BuildHealth], options: BuildOptions,
-                   diags: Diagnostics) -> Iterator[Output]:
-    """Every file of the portal."""
+                   diags: Diagnostics, unbuilt: Mapping[str, SiteSummary] | None = None
+                   ) -> Iterator[Output]:
+    """Every file of the portal.
+
+    `summaries`: the agencies whose output is in build/ (built now or before); `unbuilt`: the
+    agencies measured from their sources only (not built in this run, nothing recorded), which
+    the scorecard shows with their real state but never links to.
+    """
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
-    scores = status_page.portal_scores(region, summaries, health, today)
+    scores = status_page.portal_scores(region, [*summaries, *(unbuilt or {}).values()],
+                                       health, today)
     score_by_slug = {s.slug: s for s in scores}
     agencies = [_agency(s, score_by_slug[s.slug], t) for s in summaries]
     by_slug = {a["slug"]: a for a in agencies}
@@ -81,7 +88,8 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
         "items": innovations}, agencies)
     yield render.page("direktori/", "portal/directory.html", {
         "kind": "portal-directory", "title": t("portal.directory_title")}, agencies)
-    yield from status_page.status_outputs(render.page, agencies, region, t, scores, today)
+    yield from status_page.status_outputs(render.page, agencies, region, t, scores, today,
+                                          published={s.slug for s in summaries})
     yield render.page("cari/", "portal/search.html", {
         "kind": "portal-search", "title": t("search.title")}, agencies)
     yield render.page("404.html", "portal/404.html", {
@@ -93,8 +101,9 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                                   region.base_url + "feed.xml", region.base_url, entries,
                                   t.lang, options.day_start), origin="feed")
     site_maps: list[tuple[str, str | None]] = [(region.base_url + "sitemap-portal.xml", today.isoformat())]
+    # same host only: an own-domain agency's sitemap is in its own robots.txt (render/sitemap.py)
     site_maps += [(s.base_url + "sitemap.xml", s.last_update[:10] if s.last_update else None)
-                  for s in summaries]
+                  for s in summaries if not s.own_domain]
     yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")
     yield Output("sitemap-portal.xml", urlset(
         [(region.base_url + p, None) for p in ("", "berita/", "inovasi/", "direktori/",
@@ -154,7 +163,7 @@ class _Renderer:
                 "jsonld": jsonld(graph),
                 "feeds": [{"title": self.theme.translator("portal.news_title"),
                            "path": "feed.xml"}],
-                "noindex": is_404}
+                "noindex": is_404 or path == "cari/"}
         context = {"site": None, "region": self.region_view, "page": page, "root": root,
                    "portal_href": root or "./", "meta": meta, "preview": False,
                    "build_date": self.options.today, "agencies": agencies,

@@ -300,6 +300,14 @@ def _iso(day: date | None) -> str | None:
 
 # --- the views' data: status.json / report --format json, status.csv / report --format csv ---
 
+WORST_FIRST = ("mati", "kurang aktif", "aktif")
+
+
+def worst_first(score: SiteScore) -> tuple[int, int, str]:
+    """Sort key of every view: mati, then kurang aktif, then aktif; the lowest score first."""
+    return WORST_FIRST.index(score.state), score.score, score.name.casefold()
+
+
 def state_counts(scores: Iterable[SiteScore]) -> dict[str, int]:
     counts = dict.fromkeys(STATES, 0)
     for score in scores:

@@ -21,6 +21,8 @@ from fixtures.region import (
     shared_build,
 )
 
+from skpdgen.render.meta import SINGLE_DOMAIN_404
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 DINKES_URL = REGION_URL + "dinkes/"
@@ -306,12 +308,14 @@ def test_agency_sitemaps_list_every_page(built: Path) -> None:
     assert DINKES_URL + "berita/draf-rahasia/" not in listed
 
 
-def test_portal_sitemap_index_lists_every_agency(built: Path) -> None:
+def test_portal_sitemap_index_lists_the_agencies_of_its_own_host(built: Path) -> None:
     root = ET.parse(built / "sitemap.xml").getroot()
     assert root.tag == f"{SITEMAP}sitemapindex"
     locs = {s.findtext(f"{SITEMAP}loc") for s in root.findall(f"{SITEMAP}sitemap")}
-    assert {DINKES_URL + "sitemap.xml", DISDIK_URL + "sitemap.xml",
-            REGION_URL + "kecamatan-uji/sitemap.xml"} <= locs
+    assert {DINKES_URL + "sitemap.xml", REGION_URL + "kecamatan-uji/sitemap.xml"} <= locs
+    # another host's sitemap is refused in an index: the own-domain agency's robots.txt has it
+    assert all(loc and loc.startswith(REGION_URL) for loc in locs), locs
+    assert f"Sitemap: {DISDIK_URL}sitemap.xml" in (built / "disdik/robots.txt").read_text()
     for loc in locs:
         assert loc and local_file(built, loc).is_file(), loc
     assert f"Sitemap: {REGION_URL}sitemap.xml" in (built / "robots.txt").read_text()
@@ -373,8 +377,8 @@ def test_every_page_has_lang_title_description_canonical_and_og(built: Path) -> 
         assert title.strip(), rel
         canonical = doc.links.get("canonical", [])
         assert len(canonical) == 1 and canonical[0].startswith("https://"), rel
-        if is_redirect(doc):
-            continue      # alias stubs: noindex, canonical to their target
+        if is_redirect(doc) or path.name == SINGLE_DOMAIN_404:
+            continue      # alias stubs, and the single-domain copy of an own-domain 404 page
         assert title not in titles, f"{rel} has the same <title> as {titles[title]}"
         titles[title] = path
         assert doc.one_meta("description").strip(), rel

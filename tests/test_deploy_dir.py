@@ -21,6 +21,7 @@ from skpdgen.cli import main
 from skpdgen.deploy.headers import nginx_server_block
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+MIME_TYPES = "/etc/nginx/mime.types"
 KEEP = 3
 MAX_REQUESTS = 20_000
 MAX_SECONDS = 60.0
@@ -194,6 +195,8 @@ class Nginx:
     def __init__(self, tmp: Path, site_root: Path):
         self.port = free_port()
         tmp.mkdir()
+        # the block includes mime.types (beside nginx.conf), as in a Debian install
+        shutil.copyfile(MIME_TYPES, tmp / "mime.types")
         conf = tmp / "nginx.conf"
         conf.write_text(nginx_config(tmp, site_root, self.port), encoding="utf-8")
         self.proc = subprocess.Popen([nginx_or_skip(), "-p", str(tmp), "-e",

@@ -118,8 +118,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     git(root, "config", "user.name", "Diskominfo")
     git(root, "config", "user.email", "diskominfo@example.id")
     git(root, "config", "commit.gpgsign", "false")
-    git(root, "add", "skpdgen.yaml")
-    git(root, "commit", "-q", "-m", "region", when=stamp(200))
+    git(root, "add", "skpdgen.yaml", *(f"sites/{slug}/site.yaml" for slug in AGENCIES))
+    git(root, "commit", "-q", "-m", "region", when=stamp(200))    # creating is not publishing
     for slug, days_ago in COMMITS:
         git(root, "add", f"sites/{slug}")
         git(root, "commit", "-q", "-m", slug, when=stamp(days_ago))
@@ -191,8 +191,8 @@ def test_csv_has_the_same_numbers(built: Built) -> None:
 
 
 def rows_of(page: str) -> dict[str, str]:
-    return dict(re.findall(r'<tr data-state="[^"]+" data-kind="[^"]+" data-slug="([^"]+)">'
-                           r"(.*?)</tr>", page, re.S))
+    return dict(re.findall(r'<tr id="row-[^"]+" class="[^"]+" data-state="[^"]+" '
+                           r'data-kind="[^"]+" data-slug="([^"]+)">(.*?)</tr>', page, re.S))
 
 
 def test_page_lists_every_agency_with_the_same_numbers(built: Built) -> None:
@@ -201,29 +201,69 @@ def test_page_lists_every_agency_with_the_same_numbers(built: Built) -> None:
     for slug, site in built.sites.items():
         assert f"<strong>{site['score']}</strong>" in rows[slug]
         assert f'data-value="{site["last_update"] or ""}"' in rows[slug]
+        assert f'<span class="state state--{site["state"].replace(" ", "-")}">{site["state"]}</span>' \
+            in rows[slug]
     assert 'data-state="kurang-aktif"' in built.page
-    counts = re.findall(r'<span class="tile__title">(\d+)</span>', built.page)
-    assert counts == ["5", "2", "1", "2"]
+    # worst first: mati, then kurang aktif, then aktif; the lowest score first in each
+    assert list(rows) == ["baru", "mati", "kurang", "rusak", "aktif"]
+    counts = re.findall(r'<span class="state-sum__count">(\d+)</span> '
+                        r'<span class="state-sum__word">([a-z ]+)</span>', built.page)
+    assert counts == [("2", "mati"), ("1", "kurang aktif"), ("2", "aktif")]
     for part in ("30", "25", "15"):
         assert f'<td class="num">{part}</td>' in built.page   # the table of score parts
-    assert "gagal dibangun" in rows["rusak"]
+    assert "pembaruan terakhir gagal terbit (2 kesalahan isi)" in rows["rusak"]
+
+
+def reasons_of(row: str) -> list[str]:
+    found = re.search(r'<ul class="reasons">(.*?)</ul>', row, re.S)
+    return re.findall(r"<li>(.*?)</li>", found.group(1)) if found else []
+
+
+def test_each_row_says_why_in_plain_indonesian(built: Built) -> None:
+    rows = rows_of(built.page)
+    assert reasons_of(rows["baru"])[:2] == ["belum pernah menerbitkan konten", "belum ada inovasi"]
+    assert reasons_of(rows["mati"])[:2] == ["tidak ada pembaruan sejak 3 bulan",
+                                            "tidak ada berita dalam 3 bulan terakhir"]
+    assert "tidak ada pembaruan sejak 20 hari" in reasons_of(rows["kurang"])
+    assert "Instagram, X, YouTube, TikTok tidak dicantumkan" in reasons_of(rows["kurang"])
+    assert "e-mail, WhatsApp, jam layanan, peta lokasi belum diisi" in reasons_of(rows["kurang"])
+    assert "media sosial tidak dicantumkan" in reasons_of(rows["mati"])
+    assert reasons_of(rows["aktif"]) == [] and "tidak ada catatan" in rows["aktif"]
+    table = built.page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "site.yaml" not in table and "build" not in table     # no developer words
+
+
+def test_the_counts_name_the_agencies_that_need_attention(built: Built) -> None:
+    head = built.page.split('<form class="status-filter"')[0]
+    mati = head.split("state-sum__item--mati")[1].split("state-sum__item--")[0]
+    assert re.findall(r'<a href="#row-([a-z]+)">', mati) == ["baru", "mati"]
+    kurang = head.split("state-sum__item--kurang-aktif")[1].split("state-sum__item--")[0]
+    assert re.findall(r'<a href="#row-([a-z]+)">', kurang) == ["kurang"]
+    assert "ada pembaruan dalam 14 hari terakhir" in head     # the explanation beside the word
+    assert "Tidak aktif" not in built.page and "tidak aktif" not in built.page
 
 
 def test_page_svgs_are_well_formed_and_accessible(built: Built) -> None:
     svgs = re.findall(r'<svg [^>]*role="img".*?</svg>', built.page, re.S)
-    assert len(svgs) == len(AGENCIES) + 2
+    assert len(svgs) == len(AGENCIES) + 1 + 4     # sparklines, the weeks, a bar per kind
     trees = [ET.fromstring(svg) for svg in svgs]
     for tree in trees:
         assert tree.get("role") == "img"
         assert tree.find(f"{SVG}title") is not None and tree.find(f"{SVG}desc") is not None
+        assert tree.find(f".//{SVG}text") is None     # words are HTML beside the chart
     sparks = [t for t in trees if t.get("class") == "spark"]
     assert len(sparks) == len(AGENCIES)
     for spark in sparks:
-        assert len([r for r in spark.iter(f"{SVG}rect") if r.get("class") == "bar"]) == 26
-    weeks, kinds = (t for t in trees if t.get("class") == "chart")
+        assert len([r for r in spark.iter(f"{SVG}rect")]) == 26
+    [weeks] = [t for t in trees if "chart__svg--cols" in (t.get("class") or "")]
     assert len([g for g in weeks.iter(f"{SVG}g") if g.get("class") == "col"]) == 26
-    kind_rows = [g for g in kinds.iter(f"{SVG}g") if g.get("class") == "row"]
-    assert len(kind_rows) == 4     # badan, desa, dinas, kecamatan
+    # one colour: a past week is never coloured by an agency's state today
+    assert {r.get("fill") for r in weeks.iter(f"{SVG}rect") if r.get("class") == "seg"} == {
+        "#0b4f8a"}
+    assert weeks.get("preserveAspectRatio") == "none" and weeks.get("width") is None
+    kinds = [t for t in trees if "chart__svg--bar" in (t.get("class") or "")]
+    assert len(kinds) == 4     # badan, desa, dinas, kecamatan
+    assert '<span class="kindbars__text">1 mati</span>' in built.page
 
 
 def test_page_has_no_inline_script_or_style(built: Built) -> None:
@@ -264,7 +304,7 @@ def test_report_table_and_fail_on(built: Built) -> None:
     assert "\x1b[" not in table.stdout          # not a terminal: no colour
     lines = table.stdout.splitlines()
     assert lines[0].split()[:3] == ["AGENCY", "STATE", "SCORE"]
-    assert lines[1].split()[:3] == ["aktif", "aktif", "85"]
+    assert lines[1].split()[:3] == ["baru", "mati", "10"]     # worst first, as on the page
     assert "2 aktif, 1 kurang aktif, 2 mati" in table.stdout
     assert "mati: baru, mati" in table.stderr
 

@@ -223,22 +223,23 @@ def parse_svg(markup: str) -> ET.Element:
 def test_sparkline_is_an_accessible_svg_with_one_bar_per_week() -> None:
     values = [0] * 20 + [1, 0, 3, 0, 0, 2]
     root = parse_svg(charts.sparkline(values, ident="s-x", title="Dinas <A> & B", desc="d"))
-    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    bars = list(root.iter(f"{SVG}rect"))
     assert len(bars) == 26
     heights = [float(b.get("height") or 0) for b in bars]
     assert heights[22] == max(heights) and heights[0] == 1.0
     assert root.find(f"{SVG}title").text == "Dinas <A> & B"  # type: ignore[union-attr]
 
 
-def test_stacked_charts_are_well_formed() -> None:
-    series = [charts.Series("a", "Aktif", "#2e7d32"), charts.Series("m", "Mati", "#c62828")]
-    weeks = parse_svg(charts.stacked_columns([[1, 2], [0, 0], [3, 0]], series, ident="w",
-                                             title="t", desc="d", labels=["1", "2", "3"],
-                                             axis=("a", "b")))
+def test_charts_scale_with_their_box_and_hold_no_text() -> None:
+    weeks = parse_svg(charts.columns([1, 0, 3], ident="w", title="t", desc="d",
+                                     labels=["1", "2", "3"]))
+    assert weeks.get("preserveAspectRatio") == "none" and weeks.get("width") is None
     assert len([g for g in weeks.iter(f"{SVG}g") if g.get("class") == "col"]) == 3
-    rows = parse_svg(charts.stacked_rows([("Dinas", [2, 1]), ("Desa", [0, 1])], series,
-                                         ident="k", title="t", desc="d"))
-    assert len([g for g in rows.iter(f"{SVG}g") if g.get("class") == "row"]) == 2
+    assert weeks.find(f".//{SVG}text") is None
+    series = [charts.Series("aktif", "aktif", "#2e7d32"), charts.Series("mati", "mati", "#c62828")]
+    bar = parse_svg(charts.stacked_bar([2, 1], series, ident="k", title="t", desc="d", largest=6))
+    widths = [float(r.get("width") or 0) for r in bar.iter(f"{SVG}rect")]
+    assert widths == [pytest.approx(100 * 2 / 6, abs=0.01), pytest.approx(100 / 6, abs=0.01)]
     assert parse_svg(charts.sparkline([], ident="e", title="t", desc="d")) is not None
 
 
@@ -253,16 +254,16 @@ def git(root: Path, *args: str, when: str | None = None) -> str:
 
 
 def commit_repo(root: Path, commits: list[tuple[str, str]]) -> None:
-    """One commit per (slug, ISO date), each changing sites/<slug>/."""
+    """One commit per (slug, ISO date), each changing a page in sites/<slug>/content/."""
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "user.name", "Uji")
     git(root, "config", "user.email", "uji@example.id")
     git(root, "config", "commit.gpgsign", "false")
     for slug, when in commits:
-        folder = root / "sites" / slug
+        folder = root / "sites" / slug / "content"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "site.yaml").write_text(f"name: {slug} {when}\n", encoding="utf-8")
+        (folder / "profil.md").write_text(f"---\ntitle: {slug} {when}\n---\n", encoding="utf-8")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", f"{slug}", when=when)
 
@@ -287,7 +288,7 @@ def test_region_in_a_subfolder_and_non_ascii_file_names(tmp_path: Path) -> None:
     region = repo / "kabupaten"
     for slug, name, days in (("a", "site.yaml", 30), ("b", "foto–kegiatan é.jpg", 5),
                              ("c", 'kutip "a".md', 3)):
-        folder = region / "sites" / slug
+        folder = region / "sites" / slug / "content"
         folder.mkdir(parents=True)
         (folder / name).write_text("x\n", encoding="utf-8")
         git(repo, "add", "-A")
@@ -296,6 +297,33 @@ def test_region_in_a_subfolder_and_non_ascii_file_names(tmp_path: Path) -> None:
     assert {k: v.date() for k, v in dates.items()} == {
         "a": TODAY - timedelta(days=30), "b": TODAY - timedelta(days=5),
         "c": TODAY - timedelta(days=3)}
+
+
+def test_creating_or_configuring_a_site_is_not_activity(tmp_path: Path) -> None:
+    """Only commits touching content/ date an agency: site.yaml, static/ and a bulk commit do
+    not (issue 12.2: a brand-new empty agency showed as aktif)."""
+    repo = tmp_path / "repo"
+    commit_repo(repo, [("a", ago(40))])
+    for rel, days in (("sites/a/site.yaml", 3), ("sites/a/static/logo.svg", 2),
+                      ("sites/baru/site.yaml", 1)):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("name: x\n", encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", rel, when=ago(days))
+    dates = gitdates.last_commit_dates(repo, ["a", "baru"])
+    assert {k: v.date() for k, v in dates.items()} == {"a": TODAY - timedelta(days=40)}
+    # `skpdgen new site` writes site.yaml and a first page: committing them creates the site
+    for rel in ("sites/new/site.yaml", "sites/new/content/profil/tentang.md"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text("---\ntitle: Tentang\n---\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "new site", when=ago(1))
+    assert gitdates.last_commit_dates(repo, ["new"]) == {}
+    (repo / "sites/new/content/profil/tentang.md").write_text("---\ntitle: Tentang\n---\nIsi.\n",
+                                                              encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "first real edit", when=ago(0))
+    assert {k: v.date() for k, v in gitdates.last_commit_dates(repo, ["new"]).items()} == {
+        "new": TODAY}
 
 
 def test_no_repository_or_no_git_gives_no_dates(tmp_path: Path,

@@ -26,6 +26,7 @@ from skpdgen.diagnostics import Diagnostic, Diagnostics, sort_key
 from skpdgen.model import BuildOptions, build_now
 from skpdgen.pipeline import BuildRequest, build_region, load_site_model
 from skpdgen.render import Output
+from skpdgen.render.meta import SINGLE_DOMAIN_404
 from skpdgen.render.site import SiteRenderer
 from skpdgen.theme import Theme, environment_for, load_theme
 
@@ -89,7 +90,9 @@ def check_region(root: Path, sites: tuple[str, ...] = (), today: date | None = N
     tree.add(result.portal_outputs or [], None)
     for slug, site_outputs in outputs.items():
         tree.add(site_outputs, slug)
-    checked = [f for f in tree if not sites or f.site in sites]
+    # the single-domain copy of an own-domain 404 page: 404.html with its links rebased
+    checked = [f for f in tree if (not sites or f.site in sites)
+               and not f.path.endswith("/" + SINGLE_DOMAIN_404)]
 
     findings = [*check_links(tree, checked), *check_quality(tree, checked)]
     located = SourceLocator(root).locate(findings)

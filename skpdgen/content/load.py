@@ -197,6 +197,10 @@ def load_page(agency: Agency, region: Region, src_path: str, diags: Diagnostics
                         "write the old path only, e.g. /index.php/berita/123")
     if len(diags.errors) > before:
         return None
+    if section == "agenda" and not is_index and not values.get("location"):
+        diags.warning(diag_path, key_lines.get("start") or key_lines.get("title"),
+                      "event has no 'location' (its Event data uses the agency's address)",
+                      "add 'location: ...': where the event takes place")
 
     if section in SECTIONS:
         site_path = f"{section}/" if is_index else f"{section}/{slug}/"

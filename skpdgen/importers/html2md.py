@@ -155,6 +155,8 @@ def plain_text(source: str) -> str:
     return " ".join(_text_of(builder.root).split())
 
 
+_SPACES = re.compile(r"[ \t]{2,}|\t")
+_SPACED_NEWLINE = re.compile(r" +\n *|\n +")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 
 
@@ -230,6 +232,8 @@ def _media_shortcode(kind: str, attrs: dict[str, str]) -> str:
 
 def _bare_embeds(text: str) -> str:
     """A YouTube URL alone on a line is an embed in WordPress (oEmbed)."""
+    if "youtu" not in text:
+        return text
     return re.sub(r"(?m)^[ \t]*(https?://(?:www\.|m\.)?(?:youtube\.com|youtu\.be)/\S+)[ \t]*$",
                   lambda m: f'<skpd-embed src="{html.escape(m.group(1))}"></skpd-embed>', text)
 
@@ -434,10 +438,10 @@ class _Writer:
     def inline(self, children: list[Node | str], autop: bool = False) -> str:
         parts = [self._inline(c, autop) for c in children]
         text = "".join(parts)
-        # collapse runs of spaces, keep the paragraph breaks that autop produced
-        text = re.sub(r"[ \t]+", " ", text)
-        text = re.sub(r" *\n *", "\n", text)
-        return text
+        # collapse runs of spaces, keep the paragraph breaks that autop produced (the patterns
+        # match only what changes: a single space stays, which keeps long posts fast)
+        text = _SPACES.sub(" ", text)
+        return _SPACED_NEWLINE.sub("\n", text) if "\n" in text else text
 
     def _inline(self, node: Node | str, autop: bool) -> str:
         if isinstance(node, str):

@@ -117,6 +117,7 @@ class _Plan:
     copies: dict[str, Path]              # new site path -> file to copy
     missing: set[str]
     uploads_dir: Path | None = None
+    attachments: dict[int, list[_Entry]] = field(default_factory=dict)   # by parent post id
     renamed: list[tuple[str, str]] = field(default_factory=list)   # (old URL, new path)
 
 
@@ -207,8 +208,10 @@ def _assign_paths(plan: _Plan, options: ImportOptions) -> None:
         if entry.new_path and entry.link:
             plan.by_old_path.setdefault(_old_path(entry.link, plan), entry.new_path)
     for entry in plan.entries.values():
-        if entry.kind == "attachment" and entry.url:
-            _upload(entry.url, plan)
+        if entry.kind == "attachment":
+            plan.attachments.setdefault(entry.parent, []).append(entry)
+            if entry.url:
+                _upload(entry.url, plan)
 
 
 def _page_segments(entry: _Entry, pages: dict[int, _Entry]) -> list[str]:
@@ -431,13 +434,12 @@ def _aliases(entry: _Entry, plan: _Plan) -> list[str]:
                      f"index.php/{y}/{m}/{d}/{slug}/"):
             if form != old and form != entry.new_path:
                 result.append("/" + form)
-    for attachment in plan.entries.values():   # attachment pages redirect to their post
-        if attachment.kind == "attachment" and attachment.parent == entry.post_id:
-            if attachment.link:
-                path = _old_path(attachment.link, plan)
-                if path and "?" not in attachment.link:
-                    result.append("/" + path)
-            result.append(f"/?attachment_id={attachment.post_id}")
+    for attachment in plan.attachments.get(entry.post_id, ()):   # their pages lead here too
+        if attachment.link:
+            path = _old_path(attachment.link, plan)
+            if path and "?" not in attachment.link:
+                result.append("/" + path)
+        result.append(f"/?attachment_id={attachment.post_id}")
     seen: set[str] = set()
     return [a for a in result if not (a in seen or seen.add(a)) and _alias_ok(a)]  # type: ignore[func-returns-value]
 

@@ -1,70 +1,91 @@
-"""iCalendar (RFC 5545) of an agency's events: agenda.ics."""
+"""iCalendar (RFC 5545) of an agency's events, agenda.ics, written with the `icalendar` package.
+
+DTSTAMP is when the item last changed (the last git commit touching its file, else the file's
+modification time): identical rebuilds write identical bytes, and a calendar app sees an event
+as changed exactly when its page changed. ORGANIZER carries the front matter `organizer` as its
+CN; the one X- property is the calendar's name for the apps that do not read RFC 7986 NAME.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import icalendar
+
+from skpdgen import gitdates
 from skpdgen.config.schema import When
-from skpdgen.model import SiteModel
+from skpdgen.model import Page, SiteModel
 
 PRODID = "-//skpdgen//agenda//ID"
 
 
-def escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def fold(line: str) -> str:
-    """Lines longer than 75 octets are folded with CRLF + space (RFC 5545 §3.1)."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
-def _stamp(value: When, key: str, end_exclusive: bool = False) -> str:
+def _when(value: When, end_exclusive: bool = False) -> object:
+    """A UTC datetime for a timed value; a date (the day after, for an all-day end) if not."""
     if value.has_time:
-        return f"{key}:{value.at.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-    day = value.day + (timedelta(days=1) if end_exclusive else timedelta())
-    return f"{key};VALUE=DATE:{day.strftime('%Y%m%d')}"
+        return value.at.astimezone(UTC)
+    return value.day + (timedelta(days=1) if end_exclusive else timedelta())
+
+
+def _organizer_address(model: SiteModel) -> str:
+    email = (model.agency.contact or {}).get("email")
+    return f"mailto:{email}" if email else model.agency.base_url
+
+
+def last_changes(model: SiteModel, pages: list[Page]) -> dict[str, datetime]:
+    """{src_path: last change} of each page: its last commit, else its file's mtime."""
+    root = model.agency.root
+    committed = gitdates.file_dates(root, "content/agenda/")
+    result: dict[str, datetime] = {}
+    for page in pages:
+        when = committed.get(page.src_path)
+        if when is None:
+            try:
+                when = datetime.fromtimestamp(Path(root / page.src_path).stat().st_mtime, UTC)
+            except OSError:
+                when = model.options.now
+        result[page.src_path] = when.astimezone(UTC).replace(microsecond=0)
+    return result
 
 
 def calendar(model: SiteModel) -> bytes:
+    """agenda.ics: one VEVENT per published event of the agency."""
     agency = model.agency
     section = model.sections.get("agenda")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{escape('Agenda ' + agency.name)}",
-             f"X-WR-TIMEZONE:{model.region.timezone}"]
-    for page in section.all_items if section else ():
-        start = page.extra.get("start")
-        if not isinstance(start, When):
-            continue
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    # NAME is the standard (RFC 7986); X-WR-CALNAME is what Google and Apple calendars show.
+    # Every time is written in UTC (or as a date), so no timezone definition is needed.
+    cal.add("name", f"Agenda {agency.name}")
+    cal.add("x-wr-calname", f"Agenda {agency.name}")
+    cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
+    pages = [p for p in (section.all_items if section else ())
+             if isinstance(p.extra.get("start"), When)]
+    changed = last_changes(model, pages)
+    host = agency.base_url.split("://", 1)[-1].strip("/").replace("/", "-")
+    for page in pages:
+        start: When = page.extra["start"]
         end = page.extra.get("end")
-        stamp = (page.updated or page.date or start.at).astimezone(UTC)
-        lines += ["BEGIN:VEVENT", f"UID:{page.path.strip('/').replace('/', '-')}@"
-                  f"{agency.base_url.split('://', 1)[-1].strip('/').replace('/', '-')}",
-                  f"DTSTAMP:{stamp.strftime('%Y%m%dT%H%M%SZ')}", _stamp(start, "DTSTART")]
+        event = icalendar.Event()
+        event.add("uid", f"{page.path.strip('/').replace('/', '-')}@{host}")
+        event.add("dtstamp", changed[page.src_path])
+        event.add("dtstart", _when(start))
         if isinstance(end, When):
-            lines.append(_stamp(end, "DTEND", end_exclusive=True))
+            event.add("dtend", _when(end, end_exclusive=True))
         elif not start.has_time:
-            lines.append(_stamp(start, "DTEND", end_exclusive=True))
-        lines.append(f"SUMMARY:{escape(page.title)}")
+            event.add("dtend", _when(start, end_exclusive=True))
+        event.add("summary", page.title)
         if page.summary:
-            lines.append(f"DESCRIPTION:{escape(page.summary)}")
+            event.add("description", page.summary)
         if page.extra.get("location"):
-            lines.append(f"LOCATION:{escape(page.extra['location'])}")
-        if page.extra.get("organizer"):
-            lines.append(f"X-ORGANIZER-NAME:{escape(page.extra['organizer'])}")
-        lines += [f"URL:{page.url}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+            event.add("location", page.extra["location"])
+        organizer = icalendar.vCalAddress(_organizer_address(model))
+        organizer.params["cn"] = icalendar.vText(page.extra.get("organizer") or agency.name)
+        event.add("organizer", organizer)
+        event.add("url", page.url)
+        cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data

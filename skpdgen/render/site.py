@@ -27,7 +27,7 @@ from skpdgen.render.context import (
     site_css_dest,
     site_view,
 )
-from skpdgen.render.meta import jsonld, organization, shorten, when_iso
+from skpdgen.render.meta import event, jsonld, organization, shorten, single_domain_404
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
@@ -78,7 +78,10 @@ class SiteRenderer:
         services = list(model.sections["layanan"].items) if "layanan" in model.sections else []
         yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title"),
                                                     "services": services})
-        yield self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
+        not_found = self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
+        yield not_found
+        if model.agency.own_domain and not_found.data:
+            yield single_domain_404(model, not_found.data)
         titles = {page.path: page.title for page in model.pages}
         query_aliases = {alias: target for alias, target, _ in model.aliases if "?" in alias}
         if query_aliases:
@@ -269,17 +272,8 @@ class SiteRenderer:
                 article["image"] = page.image.url
             return {k: v for k, v in article.items() if v is not None}
         if page.section == "agenda":
-            event: dict[str, Any] = {
-                "@type": "Event", "name": page.title, "url": page.url,
-                "startDate": when_iso(page.extra.get("start")),
-                "endDate": when_iso(page.extra.get("end")),
-                "description": shorten(page.summary), "organizer": publisher,
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            }
-            if page.extra.get("location"):
-                event["location"] = {"@type": "Place", "name": page.extra["location"],
-                                     "address": page.extra["location"]}
-            return {k: v for k, v in event.items() if v is not None}
+            return event(page.title, page.url, page.extra, shorten(page.summary),
+                         self.model.agency, publisher)
         return {"@type": "WebPage", "name": page.title, "url": page.url,
                 "description": shorten(page.summary), "publisher": publisher}
 

@@ -1,10 +1,16 @@
-"""Sitemaps: one per agency, and the portal's sitemap index over every site."""
+"""Sitemaps: one per agency, and the portal's sitemap index over the sites of its own host.
+
+Search engines refuse a sitemap index that names another host's sitemaps (unless both are
+verified in one account), so the portal's index lists only the sites under its own domain;
+an agency on its own domain announces its sitemap in the robots.txt of that domain.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
+from skpdgen import urls
 from skpdgen.model import SiteModel
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -43,5 +49,11 @@ def site_sitemap(model: SiteModel) -> bytes:
             continue
         stamp = page.updated or page.date
         entries.append((page.url, stamp.date().isoformat() if stamp else None))
+    existing = {page.path for page in model.pages}
+    # the list page of each folder of plain pages (profil/) that has no index page of its own
+    folders = sorted({folder for page in model.pages if page.kind == "page" and not page.draft
+                      for folder in urls.parent_folders(page.path)} - existing)
+    entries += [(base + folder, last) for folder in folders]
+    entries.append((base + "tag/", last))
     entries += [(base + ref.path, None) for ref, _ in model.tags.values()]
     return urlset(entries)

@@ -1,18 +1,19 @@
 """The portal's views of the scorecard: /status/ (and one page per state), status.json, .csv.
 
 The portal measures every agency once (`portal_scores`) from the summaries and build results
-the pipeline hands it; `status_outputs` renders those same SiteScores three ways.
+the pipeline hands it; `status_outputs` renders those same SiteScores three ways. The page
+answers a regent's question first: which agencies are `mati` or `kurang aktif`, and why, in
+plain words (`reasons`), worst first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
-
-from markupsafe import Markup
+from typing import Any
 
 from skpdgen import charts
+from skpdgen.config.agency import CONTACT_SCHEMA, SOCIAL_NETWORKS
 from skpdgen.config.region import Region
 from skpdgen.i18n import Translator
 from skpdgen.render import Output
@@ -20,6 +21,7 @@ from skpdgen.scorecard import (
     SCORE_PARTS,
     STATES,
     WEEKS,
+    WORST_FIRST,
     BuildHealth,
     Identity,
     ScoreInput,
@@ -29,16 +31,17 @@ from skpdgen.scorecard import (
     status_csv,
     status_document,
     status_json,
+    worst_first,
 )
 from skpdgen.summary import SiteSummary
-
-if TYPE_CHECKING:
-    pass
 
 # render.page of the portal: (path, template, page, agencies) -> Output
 PageRenderer = Callable[[str, str, dict[str, Any], list[dict[str, Any]]], Output]
 
+# A state's colour: 4.5:1 or more on white (text) and 3:1 against the page (bars).
 STATE_COLORS = {"aktif": "#2e7d32", "kurang aktif": "#9a5b00", "mati": "#c62828"}
+NEWS_WINDOW_DAYS = 90          # "no news in the last 3 months"
+MONTH_DAYS = 30
 
 
 def state_slug(state: str) -> str:
@@ -59,27 +62,38 @@ def portal_scores(region: Region, summaries: list[SiteSummary],
 
 
 def status_outputs(page: PageRenderer, agencies: list[dict[str, Any]], region: Region,
-                   t: Translator, scores: list[SiteScore], today: date) -> Iterator[Output]:
-    """status.json, status.csv, /status/ and /status/<state>/."""
+                   t: Translator, scores: list[SiteScore], today: date,
+                   published: Collection[str] | None = None) -> Iterator[Output]:
+    """status.json, status.csv, /status/ and /status/<state>/.
+
+    `published`: the agencies whose site is in this output (None: all); the others are
+    listed with their measurement but without a link to a folder that does not exist.
+    """
     yield Output("status.json", status_json(status_document(scores, today, region))
                  .encode("utf-8"), origin="status")
     yield Output("status.csv", status_csv(scores).encode("utf-8"), origin="status")
-    rows = sorted((_row(s, region, t) for s in scores), key=lambda r: (-r["score"], r["name"]))
+    ordered = sorted(scores, key=worst_first)
+    rows = [_row(s, region, t, published is None or s.slug in published) for s in ordered]
     counts = state_counts(scores)
     weeks = week_ranges(today)
+    thresholds = {"stale": region.stale_days, "stale_next": region.stale_days + 1,
+                  "dead": region.dead_days}
+    states = [{"state": s, "slug": state_slug(s), "label": t.label("states", s),
+               "count": counts[s], "explain": t(f"status.state_explain.{state_slug(s)}",
+                                                **thresholds),
+               "rows": [r for r in rows if r["state"] == s]} for s in WORST_FIRST]
     common = {
         "kind": "portal-status", "counts": counts, "total": len(scores),
-        "states": [{"state": s, "slug": state_slug(s), "label": t.label("states", s),
-                    "count": counts[s]} for s in STATES],
+        "states": states,
+        "attention": [s for s in states if s["state"] != "aktif"],
         "kinds": sorted({(r["kind"], r["kind_label"]) for r in rows}, key=lambda k: k[1]),
         "parts": [{"name": p.name, "weight": p.weight,
                    "label": t(f"status.part.{p.name}"),
                    "rule": t(f"status.rule.{p.name}", stale=region.stale_days,
                              dead=region.dead_days)} for p in SCORE_PARTS],
         "stale_days": region.stale_days, "dead_days": region.dead_days,
-        "week_chart": _week_chart(scores, weeks, t),
-        "week_table": _week_table(scores, weeks, t),
-        "kind_chart": _kind_chart(scores, t),
+        "weeks": _week_chart(scores, weeks, t),
+        "kind_rows": _kind_rows(scores, t),
     }
     yield page("status/", "portal/status.html",
                {**common, "title": t("portal.status_title"), "filter": None, "rows": rows},
@@ -97,27 +111,72 @@ def week_ranges(today: date) -> list[tuple[date, date]]:
              today - timedelta(days=7 * (WEEKS - 1 - i))) for i in range(WEEKS)]
 
 
-def _row(score: SiteScore, region: Region, t: Translator) -> dict[str, Any]:
-    """One agency as the template shows it: the score's fields plus labels and a sparkline."""
+def duration(days: int, t: Translator) -> str:
+    """'12 hari', '3 bulan': how long ago, in the words a reader uses."""
+    if days < 2 * MONTH_DAYS:
+        return t("status.days", n=days)
+    return t("status.months", n=days // MONTH_DAYS)
+
+
+def _names(keys: list[str], group: str, t: Translator) -> str:
+    return ", ".join(t(f"status.{group}.{key}") for key in keys)
+
+
+def reasons(score: SiteScore, region: Region, t: Translator) -> list[str]:
+    """Why an agency has its state and what it misses, in plain words, most important first."""
+    out: list[str] = []
+    days = score.days_since_update
+    if days is None:
+        out.append(t("status.reason.never"))
+    elif days > region.stale_days:
+        out.append(t("status.reason.no_update", since=duration(days, t)))
+    news = score.sections.get("berita", {}).get("published_90d", 0)
+    if days is not None and not news:
+        out.append(t("status.reason.no_news", months=NEWS_WINDOW_DAYS // MONTH_DAYS))
+    if score.build != "ok":
+        out.append(t("status.reason.build_failed", count=score.build_errors or 0)
+                   if score.build_errors else t("status.reason.build_failed_plain"))
+        if score.published_is_old:
+            out.append(t("status.reason.old_live"))
+    if not score.innovations:
+        out.append(t("status.reason.no_innovation"))
+    if len(score.social_missing) == len(SOCIAL_NETWORKS):
+        out.append(t("status.reason.no_social"))
+    elif score.social_missing:
+        out.append(t("status.reason.not_listed",
+                     names=_names(score.social_missing, "social_names", t)))
+    if len(score.contact_missing) == len(CONTACT_SCHEMA):
+        out.append(t("status.reason.no_contact"))
+    elif score.contact_missing:
+        out.append(t("status.reason.not_filled",
+                     names=_names(score.contact_missing, "contact_names", t)))
+    return out
+
+
+def _row(score: SiteScore, region: Region, t: Translator, published: bool = True
+         ) -> dict[str, Any]:
+    """One agency as the template shows it: the score's fields plus labels and reasons."""
     row = score.to_json()
     local = score.url == f"{region.base_url}{score.slug}/"
     weekly = score.weekly
     row.update({
-        "href": f"{score.slug}/" if local else score.url,
+        "href": (f"{score.slug}/" if local else score.url) if published else None,
+        "unbuilt": not published,
         "kind_label": t.label("kinds", score.kind),
         "state_label": t.label("states", score.state),
         "state_slug": state_slug(score.state),
-        "state_rank": len(STATES) - STATES.index(score.state),   # sorts aktif first
+        # one number that sorts worst first (descending): the state, then the lowest score
+        "worst_rank": WORST_FIRST[::-1].index(score.state) * 1000 + (100 - score.score),
         "last_update_date": date.fromisoformat(score.last_update) if score.last_update else None,
         "parts": [{"label": t(f"status.part.{p.name}"), "points": score.score_parts[p.name],
                    "weight": p.weight} for p in SCORE_PARTS],
+        "reasons": reasons(score, region, t),
         "weekly_total": sum(weekly),
         "spark": charts.sparkline(
             weekly, ident=f"spark-{score.slug}",
             title=t("status.spark_title", name=score.name),
             desc=t("status.spark_desc", weeks=WEEKS, total=sum(weekly),
-                   most=max(weekly, default=0), recent=sum(weekly[-4:])),
-            color=STATE_COLORS[score.state]),
+                   most=max(weekly, default=0), recent=sum(weekly[-4:]))),
     })
     return row
 
@@ -126,48 +185,41 @@ def _week_label(week: tuple[date, date], t: Translator) -> str:
     return f"{t.date_short(week[0])} – {t.date_short(week[1])}"
 
 
-def _by_state_per_week(scores: list[SiteScore]) -> list[list[int]]:
-    """[week][state] items published, oldest week first."""
-    columns = [[0] * len(STATES) for _ in range(WEEKS)]
-    for score in scores:
-        for week, count in enumerate(score.weekly):
-            columns[week][STATES.index(score.state)] += count
-    return columns
-
-
-def _state_series(t: Translator) -> list[charts.Series]:
-    return [charts.Series(state_slug(s), t.label("states", s) or s, STATE_COLORS[s])
-            for s in STATES]
-
-
 def _week_chart(scores: list[SiteScore], weeks: list[tuple[date, date]], t: Translator
-                ) -> Markup:
-    columns = _by_state_per_week(scores)
-    total = sum(sum(c) for c in columns)
-    return charts.stacked_columns(
-        columns, _state_series(t), ident="chart-weeks",
-        title=t("status.week_chart_title", weeks=WEEKS),
-        desc=t("status.week_chart_desc", weeks=WEEKS, total=total,
-               most=max((sum(c) for c in columns), default=0)),
-        labels=[_week_label(w, t) for w in weeks],
-        axis=(t.date_short(weeks[0][0]), t.date_short(weeks[-1][1])))
+                ) -> dict[str, Any]:
+    """Items published per week by all agencies, and how many agencies published: counts of
+    what happened that week, in one colour (never coloured by today's state)."""
+    totals = [sum(s.weekly[w] for s in scores) for w in range(WEEKS)]
+    publishers = [sum(1 for s in scores if s.weekly[w]) for w in range(WEEKS)]
+    labels = [_week_label(w, t) for w in weeks]
+    most = max(totals, default=0)
+    return {
+        "svg": charts.columns(
+            totals, ident="chart-weeks", labels=labels,
+            title=t("status.week_chart_title", weeks=WEEKS),
+            desc=t("status.week_chart_desc", weeks=WEEKS, total=sum(totals), most=most,
+                   recent=sum(totals[-4:]))),
+        "most": most, "first": t.date_short(weeks[0][0]), "last": t.date_short(weeks[-1][1]),
+        "table": [{"label": label, "total": total, "agencies": agencies}
+                  for label, total, agencies in zip(labels, totals, publishers, strict=True)],
+    }
 
 
-def _week_table(scores: list[SiteScore], weeks: list[tuple[date, date]], t: Translator
-                ) -> list[dict[str, Any]]:
-    """The week chart's numbers, for its data table."""
-    return [{"label": _week_label(week, t), "counts": counts, "total": sum(counts)}
-            for week, counts in zip(weeks, _by_state_per_week(scores), strict=True)]
-
-
-def _kind_chart(scores: list[SiteScore], t: Translator) -> Markup:
+def _kind_rows(scores: list[SiteScore], t: Translator) -> list[dict[str, Any]]:
+    """One bar per kind of agency: how many of its agencies are in each state today."""
     kinds: dict[str, list[int]] = {}
     for score in scores:
-        kinds.setdefault(score.kind, [0] * len(STATES))[STATES.index(score.state)] += 1
-    rows = sorted(((t.label("kinds", kind) or kind, counts) for kind, counts in kinds.items()),
-                  key=lambda row: row[0])
-    counts = state_counts(scores)
-    return charts.stacked_rows(
-        rows, _state_series(t), ident="chart-kinds", title=t("status.kind_chart_title"),
-        desc=t("status.kind_chart_desc", total=len(scores),
-               **{state_slug(s).replace("-", "_"): n for s, n in counts.items()}))
+        kinds.setdefault(score.kind, [0] * len(WORST_FIRST))[WORST_FIRST.index(score.state)] += 1
+    series = [charts.Series(state_slug(s), t.label("states", s) or s, STATE_COLORS[s])
+              for s in WORST_FIRST]
+    largest = max((sum(c) for c in kinds.values()), default=0)
+    rows = []
+    for kind, counts in sorted(kinds.items(), key=lambda k: t.label("kinds", k[0]) or k[0]):
+        label = t.label("kinds", kind) or kind
+        text = ", ".join(f"{n} {t.label('states', s)}" for s, n in zip(WORST_FIRST, counts,
+                                                                      strict=True) if n)
+        rows.append({
+            "label": label, "total": sum(counts), "text": text,
+            "svg": charts.stacked_bar(counts, series, ident=f"chart-kind-{kind}",
+                                      title=label, desc=text, largest=largest)})
+    return rows

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skpdgen.config.region import Region
-from skpdgen.scorecard import STATES, SiteScore, state_counts
+from skpdgen.scorecard import STATES, SiteScore, state_counts, worst_first
 
 ANSI = {"aktif": "32", "kurang aktif": "33", "mati": "31"}    # green, yellow, red
 COLUMNS = ("AGENCY", "STATE", "SCORE", "LAST UPDATE", "30D", "90D", "INNOV", "BUILD", "NAME")
@@ -30,8 +30,8 @@ def _paint(text: str, code: str | None, color: bool) -> str:
 
 def format_table(scores: Sequence[SiteScore], region: Region, today_iso: str,
                  color: bool = False) -> str:
-    """One line per agency, best score first, and a line of counts per state."""
-    ordered = sorted(scores, key=lambda s: (-s.score, s.slug))
+    """One line per agency, worst first (as on /status/), and a line of counts per state."""
+    ordered = sorted(scores, key=worst_first)
     rows = [_cells(s) for s in ordered]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
 
