@@ -50,6 +50,7 @@ def copy_demo(root: Path) -> tuple[str, Path]:
     """The repository's demo region; returns (agency, a news file to edit)."""
     shutil.copy(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
+    shutil.copytree(REPO / "static", root / "static")  # the region logo
     news = sorted((root / "sites/dinkes/content/berita").glob("*.md"))
     plain = [p for p in news if not re.search(r"^slug:", p.read_text(), re.MULTILINE)]
     return "dinkes", plain[0]

@@ -49,7 +49,7 @@ fi
 
 # 2. The demo region, built as CI builds it.
 mkdir -p "$work/demo"
-cp -r skpdgen.yaml sites "$work/demo/"
+cp -r skpdgen.yaml sites static "$work/demo/"
 (cd "$work/demo" && python3 -m skpdgen build --today "$TODAY" >/dev/null)
 
 # 3. Served on 127.0.0.1 like a static host: gzip for text, long caching for fingerprinted assets.

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Screenshots of the default theme for docs/screenshots/ (phone 360x780 and desktop 1280x900).
+"""Screenshots of the default theme for docs/screenshots/ (phone 360x740 and desktop 1280x800).
 
 usage: python3 scripts/screenshots.py [OUT_DIR]      (default: docs/screenshots)
 
 Builds the demo region of this repository into a temporary folder (--today 2026-11-29), serves it
-on 127.0.0.1 and photographs the portal home, an agency home, a news item, a service page and
-the scorecard with Debian's Chromium through Playwright. Each PNG is the first screen (not the full page).
+on 127.0.0.1 and photographs the portal home, its service index and directory, an agency and a
+hospital home, a news list and item, a service page and an announcement archive with Debian's
+Chromium through Playwright, and the scorecard. Each PNG is the first screen (not the full page).
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ TODAY = "2026-11-29"
 SHOTS = [
     ("portal-home", ""),
     ("agency-home", "dinkes/"),
+    ("hospital-home", "rsud/"),
     ("news-item", "dinkes/berita/imunisasi-kejar-anak/"),
+    ("news-list", "dinkes/berita/"),
     ("service", "dinkes/layanan/surat-keterangan-sehat/"),
     ("status", "status/"),
+    ("portal-services", "layanan/"),
+    ("portal-directory", "direktori/"),
+    ("announcements-archive", "kecamatan-sukamaju-kota/pengumuman/"),
 ]
-SCREENS = {"phone": (360, 780), "desktop": (1280, 900)}
+SCREENS = {"phone": (360, 740), "desktop": (1280, 800)}
 MAX_BYTES = 300 * 1024
 
 
@@ -42,6 +48,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def build_demo(root: Path) -> Path:
     shutil.copy2(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
+    shutil.copytree(REPO / "static", root / "static")  # the region logo
     subprocess.run([sys.executable, "-m", "skpdgen", "build", "--today", TODAY], cwd=root,
                    check=True, capture_output=True)
     return root / "build"

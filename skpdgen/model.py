@@ -282,6 +282,9 @@ def _make_page(src: SourcePage, agency: Agency, region: Region, index: SiteIndex
         if not slug:
             diags.warning(src.diag_path, src.lines.get("tags"), f"tag '{name}' has no letters")
             continue
+        # a tag written as a slug (tenaga-kesehatan) is shown as words (tenaga kesehatan)
+        if name == slug:
+            name = name.replace("-", " ")
         tag_names.setdefault(slug, name)
         tags.append(TagRef(name, slug, f"tag/{slug}/"))
     section_title = (t.label("sections", src.section) or src.section) if src.section else ""

@@ -17,7 +17,7 @@ from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.model import BuildOptions
 from skpdgen.render import Output, PageView
-from skpdgen.render.context import asset_function, region_view
+from skpdgen.render.context import CONTACT_KEYS, asset_function, region_view, whatsapp_url
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
@@ -69,11 +69,16 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
         (_item(i, by_slug[s.slug]) for s in summaries for i in s.innovations),
         key=lambda i: (-(i["extra"].get("year") or 0), i["title"]))
 
+    services = service_index(summaries, by_slug)
+
     render = _Renderer(env, region, theme, diags, options)
     yield render.page("", "portal/home.html", {
         "kind": "portal-home", "title": region.name,
-        "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS]},
-        agencies, description=region.description or region.tagline)
+        "news": news[:HOME_NEWS], "innovations": innovations[:HOME_INNOVATIONS],
+        "services": services}, agencies, description=region.description or region.tagline)
+    yield render.page("layanan/", "portal/services.html", {
+        "kind": "portal-services", "title": t("services.title"), "services": services},
+        agencies)
     per_page = region.paginate
     chunks = [news[i:i + per_page] for i in range(0, len(news), per_page)] or [[]]
     for number, chunk in enumerate(chunks, start=1):
@@ -106,8 +111,8 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                   for s in summaries if not s.own_domain]
     yield Output("sitemap.xml", sitemap_index(site_maps), origin="sitemap")
     yield Output("sitemap-portal.xml", urlset(
-        [(region.base_url + p, None) for p in ("", "berita/", "inovasi/", "direktori/",
-                                               "status/")]), origin="sitemap")
+        [(region.base_url + p, None) for p in ("", "layanan/", "berita/", "inovasi/",
+                                               "direktori/", "status/")]), origin="sitemap")
     yield Output("robots.txt", robots(region.base_url), origin="robots")
     for asset in theme.assets.values():
         yield Output(asset.dest_path, source=asset.source, origin="theme")
@@ -129,7 +134,30 @@ def _agency(summary: SiteSummary, score: SiteScore, t: Any) -> dict[str, Any]:
         "files_href": f"{summary.slug}/",
         "last_update": _date(score.last_update), "state": score.state,
         "state_label": t.label("states", score.state), "score": score.score,
-        "build": score.build,
+        "build": score.build, "tagline": summary.tagline,
+        "contact": {**{key: summary.contact.get(key) for key in (*CONTACT_KEYS, "emergency")},
+                    "whatsapp_url": whatsapp_url(summary.contact.get("whatsapp"))},
+        "service_count": len(summary.services),
+    }
+
+
+def service_index(summaries: list[SiteSummary], by_slug: dict[str, dict[str, Any]]
+                  ) -> dict[str, Any]:
+    """Every agency's public services, A–Z and by topic, for the portal."""
+    items = sorted((_item(i, by_slug[s.slug]) for s in summaries for i in s.services),
+                   key=lambda i: (i["title"].casefold(), i["agency"]["name"]))
+    letters: dict[str, list[dict[str, Any]]] = {}
+    topics: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        first = item["title"][:1].upper()
+        letters.setdefault(first if first.isalpha() else "#", []).append(item)
+        topic = item["extra"].get("topic") or item["agency"]["short_name"]
+        topics.setdefault(topic, []).append(item)
+    return {
+        "items": items,
+        "letters": [{"letter": k, "items": v} for k, v in sorted(letters.items())],
+        "topics": [{"name": k, "slug": urls.slugify(k), "items": v}
+                   for k, v in sorted(topics.items(), key=lambda kv: kv[0].casefold())],
     }
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from skpdgen.config.agency import CONTACT_SCHEMA, HEAD_SCHEMA, SITE_SCHEMA, SOCIAL_SCHEMA
+from skpdgen.config.agency import AGENCY_CONTACT_SCHEMA, HEAD_SCHEMA, SITE_SCHEMA, SOCIAL_SCHEMA
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, CONTACT_SCHEMA, PPID_SCHEMA
 from skpdgen.config.region import FRESHNESS_SCHEMA, REGION_SCHEMA
 from skpdgen.config.schema import Schema, field_table
 from skpdgen.content.sections import COMMON_FIELDS, SECTIONS
@@ -21,9 +22,14 @@ def _table(schema: Schema, prefix: str = "") -> list[str]:
 def reference_markdown() -> str:
     lines = ["### Region config: `skpdgen.yaml`", ""]
     lines += _table(REGION_SCHEMA) + [""] + _table(FRESHNESS_SCHEMA, "freshness.") + [""]
+    lines += _table(CONTACT_SCHEMA, "contact.") + [""]
+    lines += _table(COMPLAINTS_SCHEMA, "complaints.") + [""] + _table(PPID_SCHEMA, "ppid.") + [""]
     lines += ["### Agency config: `sites/<slug>/site.yaml`", ""]
     lines += _table(SITE_SCHEMA) + [""]
-    lines += _table(HEAD_SCHEMA, "head.") + [""] + _table(CONTACT_SCHEMA, "contact.") + [""]
+    lines += _table(HEAD_SCHEMA, "head.") + [""]
+    lines += _table(AGENCY_CONTACT_SCHEMA, "contact.") + [""]
+    lines += ["`complaints` and `ppid` take the same keys as in `skpdgen.yaml`; keys an agency "
+              "does not set are taken from there.", ""]
     lines += _table(SOCIAL_SCHEMA, "social.") + [""]
     lines += ["### Front matter of every content file", ""] + _table(COMMON_FIELDS) + [""]
     for name, spec in SECTIONS.items():

@@ -62,6 +62,9 @@ class SiteSummary:
     # Every published page's dates (drafts left out), for the scorecard; a summary saved by an
     # older skpdgen has none and the scorecard falls back on `dated`.
     activity: list[Activity] = field(default_factory=list)
+    # The portal's service index and channels (older summaries have none).
+    services: list[ItemSummary] = field(default_factory=list)
+    tagline: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=1, sort_keys=True)
@@ -71,6 +74,7 @@ class SiteSummary:
         data = json.loads(text)
         for key in ("news", "innovations", "dated", "events"):
             data[key] = [ItemSummary(**item) for item in data[key]]
+        data["services"] = [ItemSummary(**item) for item in data.get("services", [])]
         data["activity"] = [Activity(**item) for item in data.get("activity", [])]
         return SiteSummary(**data)
 
@@ -99,6 +103,7 @@ def summarize(model: SiteModel) -> SiteSummary:
     innovations = list(sections["inovasi"].items) if "inovasi" in sections else []
     dated = [p for s in sections.values() if s.dated for p in s.all_items if p.date]
     events = list(sections["agenda"].all_items) if "agenda" in sections else []
+    services = list(sections["layanan"].items) if "layanan" in sections else []
     return SiteSummary(
         slug=agency.slug, name=agency.name, short_name=agency.short_name or agency.name,
         kind=agency.kind, description=agency.description, base_url=agency.base_url,
@@ -115,7 +120,27 @@ def summarize(model: SiteModel) -> SiteSummary:
         page_count=len(model.pages),
         activity=[Activity(p.section, _iso(p.date), _iso(p.updated))
                   for p in model.pages if not p.draft and (p.date or p.updated)],
+        services=[_service(p) for p in services],
+        tagline=agency_tagline(agency),
     )
+
+
+def _service(page: Page) -> ItemSummary:
+    item = _item(page, ("online_url", "cost", "duration"))
+    topic = page.extra.get("topic") or (page.tags[0].name if page.tags else None)
+    return ItemSummary(item.title, item.path, item.url, item.section, item.date, item.summary,
+                       None, {**item.extra, "topic": topic[:1].upper() + topic[1:] if topic else None})
+
+
+def agency_tagline(agency: Agency) -> str | None:
+    """What the agency does in one line: `tagline`, else the first sentence of `description`."""
+    if agency.tagline:
+        return agency.tagline
+    if not agency.description:
+        return None
+    text = " ".join(agency.description.split())
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
 
 
 def summary_path(build_dir: Path, slug: str) -> Path:

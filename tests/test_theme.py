@@ -76,6 +76,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo")
     shutil.copy2(REPO / "skpdgen.yaml", root / "skpdgen.yaml")
     shutil.copytree(REPO / "sites", root / "sites")
+    shutil.copytree(REPO / "static", root / "static")  # the region logo
     result = run_cli("build", "--today", TODAY, cwd=root)
     assert result.returncode == 0, result.stderr
     return root / "build"

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from skpdgen import urls, yamlio
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, PPID_SCHEMA, inherit
+from skpdgen.config.channels import CONTACT_SCHEMA as CONTACT_SCHEMA  # the scorecard counts these
 from skpdgen.config.region import RESERVED_SLUGS, Region, decode_text
 from skpdgen.config.schema import (
     Context,
     Field,
     choice,
     color,
-    email,
     f,
     line_text,
     list_of,
@@ -36,13 +37,11 @@ HEAD_SCHEMA: dict[str, Field] = {
     "photo": f(line_text, "Photo: a path under static/, e.g. /img/kepala.jpg"),
     "greeting": f(text, "Greeting (sambutan) on the home page, Markdown"),
 }
-CONTACT_SCHEMA: dict[str, Field] = {
-    "address": f(text, "Office address"),
-    "phone": f(line_text, "Phone number, as written"),
-    "email": f(email, "E-mail address"),
-    "whatsapp": f(line_text, "WhatsApp number, e.g. 0812-3456-7890"),
-    "hours": f(line_text, "Office hours, e.g. 'Senin–Jumat 07.30–16.00'"),
-    "map": f(url, "Link to the office on a map"),
+# The six office fields (CONTACT_SCHEMA, which the scorecard counts) and the emergency line.
+AGENCY_CONTACT_SCHEMA: dict[str, Field] = {
+    **CONTACT_SCHEMA,
+    "emergency": f(line_text, "Emergency phone line (IGD), shown first on the home page, "
+                              "e.g. '(0283) 496119'"),
 }
 SOCIAL_SCHEMA: dict[str, Field] = {
     name: f(url, f"{name} account URL") for name in SOCIAL_NETWORKS
@@ -57,6 +56,11 @@ SITE_SCHEMA: dict[str, Field] = {
     "short_name": f(line_text, "Short name, e.g. 'Dinkes'"),
     "kind": f(choice(*KINDS), "Kind of agency: " + ", ".join(KINDS), type_name="choice"),
     "description": f(text, "One or two sentences about the agency"),
+    "tagline": f(line_text, "What the agency does, in one line, at the top of its home page "
+                            "(default: the first sentence of description)"),
+    "featured": f(string_list, "Top services on the home page: file names of services under "
+                               "content/layanan/, e.g. [surat-keterangan-sehat] (default: the "
+                               "first by weight)"),
     "base_url": f(url, "Own domain, e.g. https://dinkes.tegalkab.go.id/ (default: under the portal)"),
     "logo": f(line_text, "Logo: a path under static/, e.g. /img/logo.svg"),
     "color": f(color, "Brand colour, e.g. '#0b5394' (darkened if it has too little contrast)"),
@@ -64,8 +68,16 @@ SITE_SCHEMA: dict[str, Field] = {
               type_name="mapping"),
     "vision": f(text, "Vision (visi)"),
     "missions": f(string_list, "Missions (misi), a list"),
-    "contact": f(mapping(CONTACT_SCHEMA, "contact."),
-                 "address, phone, email, whatsapp, hours, map", type_name="mapping"),
+    "contact": f(mapping(AGENCY_CONTACT_SCHEMA, "contact."),
+                 "address, phone, email, whatsapp, hours, map, emergency", type_name="mapping"),
+    "complaints": f(mapping(COMPLAINTS_SCHEMA, "complaints."),
+                    "Complaint channels (pengaduan): LAPOR! and the agency's own; keys not set "
+                    "come from skpdgen.yaml", type_name="mapping"),
+    "ppid": f(mapping(PPID_SCHEMA, "ppid."),
+              "Public information (PPID): contact and request form; keys not set come from "
+              "skpdgen.yaml", type_name="mapping"),
+    "maklumat": f(text, "Service pledge (Maklumat Pelayanan), shown on the home page "
+                        "(default: the one in skpdgen.yaml)"),
     "social": f(mapping(SOCIAL_SCHEMA, "social."), "facebook, instagram, x, youtube, tiktok: URLs",
                 type_name="mapping"),
     "menu": f(list_of(MENU_SCHEMA, "menu[]."), "Menu override: a list of {title, url}",
@@ -85,6 +97,8 @@ class Agency:
     short_name: str | None = None
     kind: str = "lainnya"
     description: str | None = None
+    tagline: str | None = None
+    featured: tuple[str, ...] = ()
     logo: str | None = None
     color: str | None = None
     head: dict[str, Any] | None = None
@@ -93,6 +107,9 @@ class Agency:
     contact: dict[str, Any] | None = None
     social: dict[str, Any] | None = None
     menu: tuple[dict[str, Any], ...] | None = None
+    complaints: dict[str, Any] | None = None
+    ppid: dict[str, Any] | None = None
+    maklumat: str | None = None
     lines: dict[str, int] | None = None
 
     def line_of(self, key: str) -> int | None:
@@ -161,10 +178,14 @@ def load_agency(region: Region, slug: str, diags: Diagnostics) -> Agency | None:
     return Agency(
         slug=slug, root=root, name=values["name"], base_url=base_url, own_domain=own,
         short_name=values["short_name"], kind=values["kind"] or "lainnya",
-        description=values["description"], logo=values["logo"], color=values["color"],
+        description=values["description"], tagline=values["tagline"],
+        featured=tuple(values["featured"] or ()), logo=values["logo"], color=values["color"],
         head=values["head"], vision=values["vision"],
         missions=tuple(values["missions"] or ()), contact=values["contact"],
         social=values["social"], menu=tuple(menu) if menu is not None else None,
+        complaints=inherit(region.complaints, values["complaints"]),
+        ppid=inherit(region.ppid, values["ppid"]),
+        maklumat=values["maklumat"] or region.maklumat,
         lines=lines,
     )
 

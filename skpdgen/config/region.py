@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skpdgen import urls, yamlio
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, CONTACT_SCHEMA, PPID_SCHEMA
 from skpdgen.config.schema import (
     Context,
     Field,
@@ -29,7 +30,7 @@ REGION_FILE = "skpdgen.yaml"
 RESERVED_SLUGS = frozenset({
     "berita", "inovasi", "direktori", "status", "cari", "assets", "pagefind", "feed.xml",
     "sitemap.xml", "robots.txt", "404.html", "status.json", "status.csv", "static", "tag",
-    "img", "files", "page", "admin",
+    "img", "files", "page", "admin", "layanan",
 })
 
 
@@ -85,6 +86,16 @@ REGION_SCHEMA: dict[str, Field] = {
                    "Thresholds of the scorecard: stale_days (14), dead_days (30)",
                    type_name="mapping"),
     "paginate": f(integer(1, 200), "Items per list page (default 10)", type_name="number"),
+    "contact": f(mapping(CONTACT_SCHEMA, "contact."),
+                 "Contact of the Pemkab on the portal: address, phone, email, whatsapp, hours, map",
+                 type_name="mapping"),
+    "complaints": f(mapping(COMPLAINTS_SCHEMA, "complaints."),
+                    "Complaint channels every agency inherits: lapor, sms, url, phone, whatsapp, "
+                    "email, note", type_name="mapping"),
+    "ppid": f(mapping(PPID_SCHEMA, "ppid."),
+              "The PPID Utama every agency inherits: name, url, form, phone, email, address",
+              type_name="mapping"),
+    "maklumat": f(text, "Service pledge (Maklumat Pelayanan) of agencies that set none"),
     "deploy": f(_raw, "Publishing targets, see 'Publishing'", type_name="mapping"),
     "editor": f(mapping(EDITOR_SCHEMA, "editor."), "The browser editor at <agency>/admin/: "
                 "backend, repo, branch, base_url, api_root, app_id, review (see 'The editor')",
@@ -108,6 +119,10 @@ class Region:
     stale_days: int = 14
     dead_days: int = 30
     paginate: int = 10
+    contact: dict[str, Any] | None = field(default=None, compare=False)
+    complaints: dict[str, Any] | None = field(default=None, compare=False)
+    ppid: dict[str, Any] | None = field(default=None, compare=False)
+    maklumat: str | None = None
     deploy: YNode | None = field(default=None, compare=False)
     editor: dict[str, Any] | None = None
 
@@ -165,6 +180,8 @@ def load_region(root: Path) -> Region:
         stale_days=freshness.get("stale_days") or 14,
         dead_days=freshness.get("dead_days") or 30,
         paginate=values["paginate"] or 10,
+        contact=values["contact"], complaints=values["complaints"], ppid=values["ppid"],
+        maklumat=values["maklumat"],
         deploy=values["deploy"],
         editor=values["editor"],
     )

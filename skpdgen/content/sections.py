@@ -74,6 +74,8 @@ SECTIONS: dict[str, SectionSpec] = {
         "complaints": f(text, "Where to complain"),
         "legal_basis": f(text, "Legal basis (dasar hukum)"),
         "online_url": f(url, "Link to the online service"),
+        "topic": f(line_text, "Topic in the portal's service index, e.g. 'Kesehatan' "
+                              "(default: the first tag)"),
     }, sort="title"),
     "dokumen": SectionSpec("dokumen", {
         "file": f(line_text, "The document: relative to the file, or /path under static/",

@@ -6,9 +6,12 @@ import re
 from typing import Any
 
 from skpdgen import color, urls
+from skpdgen.config.channels import COMPLAINTS_SCHEMA, PPID_SCHEMA
 from skpdgen.config.region import Region
+from skpdgen.diagnostics import Diagnostics, did_you_mean
 from skpdgen.i18n import Translator
-from skpdgen.model import SiteModel
+from skpdgen.model import Page, SiteModel
+from skpdgen.summary import agency_tagline
 from skpdgen.theme import Theme, fingerprinted
 
 CONTACT_KEYS = ("address", "phone", "email", "whatsapp", "hours", "map")
@@ -33,6 +36,7 @@ def site_view(model: SiteModel, t: Translator, accent: str | None) -> dict[str, 
     contact = {key: (agency.contact or {}).get(key) for key in CONTACT_KEYS}
     contact["whatsapp_url"] = whatsapp_url(contact["whatsapp"])
     contact["is_empty"] = not any(contact[key] for key in CONTACT_KEYS)
+    contact["emergency"] = (agency.contact or {}).get("emergency")
     return {
         "slug": agency.slug,
         "name": agency.name,
@@ -40,6 +44,7 @@ def site_view(model: SiteModel, t: Translator, accent: str | None) -> dict[str, 
         "kind": agency.kind,
         "kind_label": t.label("kinds", agency.kind),
         "description": agency.description,
+        "tagline": agency_tagline(agency),
         "url": agency.base_url,
         "logo": model.logo.path if model.logo else None,
         "color": accent,
@@ -53,13 +58,56 @@ def site_view(model: SiteModel, t: Translator, accent: str | None) -> dict[str, 
                    for key, value in (agency.social or {}).items() if value],
         "menu": [],
         "last_update": model.last_update,
+        "channels": channels_view(agency.complaints, agency.ppid, agency.maklumat),
     }
 
 
+def channels_view(complaints: dict[str, Any] | None, ppid: dict[str, Any] | None,
+                  maklumat: str | None) -> dict[str, Any]:
+    """Complaint and information channels as templates see them (`site.channels`,
+    `region.channels`); `any` is false when none is configured."""
+    c = {key: None for key in COMPLAINTS_SCHEMA} | dict(complaints or {})
+    c["whatsapp_url"] = whatsapp_url(c["whatsapp"])
+    c["sms_url"] = "sms:" + re.sub(r"[^\d+]", "", c["sms"]) if c["sms"] else None
+    # the one link a citizen follows to complain: the agency's own form, else LAPOR!
+    c["main_url"] = c.get("url") or c.get("lapor")
+    p = {key: None for key in PPID_SCHEMA} | dict(ppid or {})
+    p["main_url"] = p.get("form") or p.get("url")
+    return {"complaints": c if complaints else None, "ppid": p if ppid else None,
+            "maklumat": maklumat, "any": bool(complaints or ppid or maklumat)}
+
+
+def featured_services(model: SiteModel, count: int, diags: Diagnostics) -> list[Page]:
+    """The agency's top services: those named in `featured` (in that order), else the first
+    `count` by weight. A name that is no service is an error on the line of `featured`."""
+    agency = model.agency
+    services = list(model.sections["layanan"].items) if "layanan" in model.sections else []
+    if not agency.featured:
+        return services[:count]
+    by_name: dict[str, Page] = {}
+    for page in services:
+        by_name[page.path.strip("/").rsplit("/", 1)[-1]] = page
+        by_name.setdefault(page.src_path.rsplit("/", 1)[-1].removesuffix(".md"), page)
+    chosen = []
+    for name in agency.featured:
+        key = name.strip().strip("/").removesuffix(".md").rsplit("/", 1)[-1]
+        if key in by_name:
+            chosen.append(by_name[key])
+            continue
+        diags.error(agency.src_prefix + "site.yaml", agency.line_of("featured"),
+                    f"featured service '{name}' is not in content/layanan/",
+                    did_you_mean(key, list(by_name))
+                    or f"use a file name of content/layanan/: {', '.join(sorted(by_name)) or 'none yet'}")
+    return chosen
+
+
 def region_view(region: Region) -> dict[str, Any]:
+    contact = {key: (region.contact or {}).get(key) for key in CONTACT_KEYS}
+    contact["whatsapp_url"] = whatsapp_url(contact["whatsapp"])
     return {"name": region.name, "url": region.base_url, "logo": _region_logo(region),
             "language": region.language, "tagline": region.tagline,
-            "description": region.description}
+            "description": region.description, "contact": contact,
+            "channels": channels_view(region.complaints, region.ppid, region.maklumat)}
 
 
 def _region_logo(region: Region) -> str | None:

@@ -21,6 +21,7 @@ from skpdgen.model import Page, SectionList, SiteModel
 from skpdgen.render import Output, PageView, feeds, ics, sitemap
 from skpdgen.render.context import (
     asset_function,
+    featured_services,
     menu_for,
     portal_href_for,
     region_view,
@@ -31,8 +32,9 @@ from skpdgen.render.meta import event, jsonld, organization, shorten, single_dom
 from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
+ARCHIVE = "arsip/"  # expired announcements: pengumuman/arsip/
 QUERY_ALIASES = "old-urls.json"     # query aliases (?p=123) -> site paths, for js/redirect.js
-HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 6, "innovations": 3}
+HOME_COUNTS = {"news": 6, "announcements": 5, "events": 5, "services": 4, "innovations": 3}
 
 
 @dataclass
@@ -124,7 +126,8 @@ class SiteRenderer:
             "news": items("berita")[:HOME_COUNTS["news"]],
             "announcements": items("pengumuman")[:HOME_COUNTS["announcements"]],
             "events": events[:HOME_COUNTS["events"]],
-            "services": items("layanan")[:HOME_COUNTS["services"]],
+            "services": featured_services(self.model, HOME_COUNTS["services"], self.diags),
+            "service_count": len(items("layanan")),
             "innovations": items("inovasi")[:HOME_COUNTS["innovations"]],
             "pages": [p for p in self.model.pages if p.kind == "page"],
         }
@@ -145,6 +148,16 @@ class SiteRenderer:
                       for cat in CATEGORIES]
             groups = [g for g in groups if g["items"]]
             per_page = max(per_page, len(items)) or per_page
+        elif section.name == "pengumuman":
+            # expired announcements leave the list for an archive page of their own
+            expired = [p for p in section.all_items if p.expired]
+            if expired:
+                groups = {"archive_path": f"{section.path}{ARCHIVE}", "archive_count": len(expired)}
+                yield self._html(f"{section.path}{ARCHIVE}", ["list-pengumuman.html"], {
+                    "kind": "list", "title": self.t("archive.title"), "section": section.name,
+                    "items": expired, "intro": None, "pager": pager(section.path, 1, 1),
+                    "groups": {"is_archive": True}, "feed_path": None,
+                }, origin=f"content/{section.name}/")
         chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
         total = len(chunks)
         for number, chunk in enumerate(chunks, start=1):
