@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
+CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:"
 TEXT = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".ics", ".csv"}
 FINGERPRINTED = re.compile(r"/assets/.*\.[0-9a-f]{8}\.[a-z]+$")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, gitdates, isolate, lock, markdown, portal
+from skpdgen import cache, gitdates, isolate, lock, markdown, portal, search
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
@@ -65,6 +65,7 @@ class BuildRequest:
     today: date | None = None
     out_dir: Path | None = None
     write: bool = True
+    defer_search: bool = False    # serve: index after the pages reload (search.index_site)
 
     @property
     def output(self) -> Path:
@@ -269,9 +270,14 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         return region_result
     if not portal_diags.has_errors:
         try:
-            stats.add(write_tree_files(portal_outputs, out, set(all_slugs) | {STATE_DIR}))
+            stats.add(write_tree_files(portal_outputs, out,
+                                       set(all_slugs) | {STATE_DIR, search.INDEX_DIR}))
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
+        try:
+            search.write_portal_index(out, summaries, theme.translator)
+        except (search.SearchError, OSError) as exc:
+            portal_diags.warning("build/pagefind", None, f"search index not updated: {exc}")
     if not request.sites:     # every agency built: drop renditions of images no longer used
         ImageStore(out / STATE_DIR / "images").prune(all_slugs)
     try:
@@ -327,11 +333,13 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
         for done, slug in enumerate(slugs, start=1):
             if progress:
                 progress(slug, done, total)
-            yield build_site(region, theme, slug, options, request.output, request.write, key)
+            yield build_site(region, theme, slug, options, request.output, request.write, key,
+                             defer_search=request.defer_search)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
-                               request.write, key, os.getpid()) for slug in slugs]
+                               request.write, key, os.getpid(), request.defer_search)
+                   for slug in slugs]
         for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
             try:
                 yield future.result()
@@ -383,7 +391,7 @@ def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOpti
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                write: bool = True, region_key: str | None = None,
-               owner: int | None = None) -> SiteResult:
+               owner: int | None = None, defer_search: bool = False) -> SiteResult:
     """Build one agency; write it only when it has no errors.
 
     With a `region_key` (see cache.py), an agency whose inputs did not change since its last
@@ -395,7 +403,8 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     """
     step = ["reading its files"]
     try:
-        return _build_site(region, theme, slug, options, out, write, region_key, step, owner)
+        return _build_site(region, theme, slug, options, out, write, region_key, step, owner,
+                           defer_search)
     except Exception as exc:  # noqa: BLE001 -- the safety net: never a region-wide traceback
         if write:
             with contextlib.suppress(OSError):
@@ -413,7 +422,7 @@ def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
 
 def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                 write: bool, region_key: str | None, step: list[str],
-                owner: int | None = None) -> SiteResult:
+                owner: int | None = None, defer_search: bool = False) -> SiteResult:
     key = cache.site_key(region_key, region.sites_dir / slug) if write and region_key else None
     if key is not None:
         step[0] = "checking its last output"
@@ -455,10 +464,14 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             # a worker whose build was killed: it holds no lock, so it must not swap anything in
             remove_tree(staging)
             raise WriteError("the build that started this worker has stopped")
+        indexed = search.prepare_index(staging, target, region.language, defer_search, diags,
+                                       slug)
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
-        if left_out.items:      # a partial build is never reused, nor the full one before it
+        # a partial build is never reused, nor the full one before it; nor one whose search
+        # index is behind
+        if left_out.items or (key is not None and not indexed):
             cache.entry_path(out, slug).unlink(missing_ok=True)
         elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
@@ -480,7 +493,8 @@ def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult 
     """The result of the last build of `slug`, if its inputs and its day are the same and its
     output is still exactly the files that build wrote (else it is built again)."""
     entry = cache.load_entry(out, slug)
-    if entry is None or not entry.usable(key, options) or not (out / slug).is_dir():
+    if (entry is None or not entry.usable(key, options) or not (out / slug).is_dir()
+            or not search.has_index(out / slug)):
         return None
     if not cache.output_intact(out / slug, entry.files):
         return None

@@ -34,9 +34,11 @@ import pytest
 from conftest import REPO, require_browser, run_cli
 from test_theme import html_files, vnu_command, vnu_messages
 
+from skpdgen.deploy.headers import CSP as PRODUCTION_CSP
+
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 TODAY = "2026-11-29"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:")
+CSP = PRODUCTION_CSP  # exactly what `skpdgen deploy` publishes (_headers, nginx)
 # WCAG 2.1 A and AA, plus axe's best practices (landmarks, heading order, unique regions).
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 PHONE = {"width": 360, "height": 780}

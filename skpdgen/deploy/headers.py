@@ -5,14 +5,15 @@ and joins repeated names with commas, so each header is set by one rule only: th
 headers on `/*`, the year-long cache on fingerprinted theme files (`/assets/*` and
 `/:site/assets/*`). HTML keeps the host's default (revalidated on every visit). nginx gets
 the same security headers in every location (an `add_header` in a location replaces the
-server's) and five minutes of caching for pages.
+server's) and five minutes of caching for pages. The one exception to a script-src of 'self'
+alone is 'wasm-unsafe-eval': the search (Pagefind) compiles its WebAssembly, nothing else.
 """
 
 from __future__ import annotations
 
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",   # Pagefind's search runs WebAssembly
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",

@@ -80,7 +80,9 @@ class SiteRenderer:
             yield self._page(page)
         yield from self._folders()
         yield from self._tags()
-        yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title")})
+        services = list(model.sections["layanan"].items) if "layanan" in model.sections else []
+        yield self._html("cari/", ["search.html"], {"kind": "search", "title": self.t("search.title"),
+                                                    "services": services})
         not_found = self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
         yield not_found
         if model.agency.own_domain and not_found.data:

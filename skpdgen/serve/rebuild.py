@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from skpdgen import search
 from skpdgen.config.agency import discover_agencies
 from skpdgen.config.region import load_region
 from skpdgen.diagnostics import ConfigError, Diagnostic
@@ -71,8 +72,8 @@ class Rebuilder:
         self._early: dict[str, frozenset[str]] = {}   # scopes told during the current build
         self._base_paths: dict[str, str] = {}
 
-    def _build(self, plan: RebuildPlan, progress: ProgressCallback | None = None
-               ) -> RegionResult:
+    def _build(self, plan: RebuildPlan, progress: ProgressCallback | None = None,
+               defer_search: bool = True) -> RegionResult:
         if self._theme is None or plan.touches_theme:
             region = load_region(self.settings.root)
             self._theme = None                   # a failed load must not leave the old one
@@ -85,14 +86,14 @@ class Rebuilder:
             touched = site.stats.written + site.stats.removed
             self._early[site.slug] = self.state.publish(Update(
                 frozenset({site.slug} if touched else ()), {site.slug: errors}, plan.css_only))
-        return build_region(self._request(plan), progress, self._theme, on_site)
+        return build_region(self._request(plan, defer_search), progress, self._theme, on_site)
 
     def initial(self, progress: ProgressCallback | None = None) -> RebuildOutcome:
         """The first build; a ConfigError here (bad skpdgen.yaml, unknown --site) propagates."""
         site = self.settings.site
         plan = RebuildPlan((site,) if site else None, False, ())
         started = time.monotonic()
-        result = self._build(plan, progress)
+        result = self._build(plan, progress, defer_search=False)   # no tab is open yet
         return self._publish(plan, result, started)
 
     def rebuild(self, plan: RebuildPlan) -> RebuildOutcome:
@@ -114,7 +115,27 @@ class Rebuilder:
             updated = self.state.publish(Update(frozenset(), {REGION: (error,)}))
             return RebuildOutcome(plan, time.monotonic() - started, crash=message,
                                   updated=updated)
-        return self._publish(plan, result, started)
+        outcome = self._publish(plan, result, started)
+        self._index_search(result)
+        return outcome
+
+    def _index_search(self, result: RegionResult) -> None:
+        """Index the agencies whose pages changed, once their tabs were told to reload.
+
+        The swapped-in output carries the last index until then (search.prepare_index), so
+        a save reloads the page at once and its search catches up a moment later.
+        """
+        for site in result.sites:
+            target = self.settings.out_dir / site.slug
+            changed = site.stats.written + site.stats.removed > 0 and not site.reused
+            if not site.ok or not (changed or not search.has_index(target)):
+                continue
+            try:
+                search.index_site(target, result.region.language)
+            except search.SearchError as exc:
+                site.diagnostics.append(Diagnostic(
+                    f"sites/{site.slug}", None, "warning", f"search index not updated: {exc}",
+                    "the preview keeps the previous search index; save again to retry"))
 
     def _widen(self, plan: RebuildPlan) -> RebuildPlan:
         """A new or removed agency changes the portal's list of sites: build everything."""
@@ -127,10 +148,11 @@ class Rebuilder:
             return replace(plan, sites=tuple(s for s in plan.sites if s in existing) or None)
         return plan
 
-    def _request(self, plan: RebuildPlan) -> BuildRequest:
+    def _request(self, plan: RebuildPlan, defer_search: bool = True) -> BuildRequest:
         s = self.settings
         return BuildRequest(root=s.root, sites=plan.sites or (), drafts=s.drafts,
-                            future=s.future, today=s.today, out_dir=s.out_dir)
+                            future=s.future, today=s.today, out_dir=s.out_dir,
+                            defer_search=defer_search)
 
     def _publish(self, plan: RebuildPlan, result: RegionResult, started: float
                  ) -> RebuildOutcome:
