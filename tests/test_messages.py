@@ -23,7 +23,9 @@ SAME_IN_BOTH = {"{message} ({hint})", "'{prefix}{key}' {message}", "{what} '{url
                 "skpdgen: error: {exc}", "skpdgen serve: error: {exc}", "{stamp} error: {crash}",
                 "{prog}: error: {message}", "deploy {name}: error: {exc}", "warning: {message}",
                 "deploy {name}: error: {value}{where}", "{len} {verb} {FAIL_ON}: {failing}",
-                "{where}: error: {message}"}
+                "{where}: error: {message}",
+                "skpdgen: {level}: --install: {message} ({hint})", "{problem}: '{raw}'",
+                "'{raw}': {problem}"}
 
 
 def _table() -> dict[str, str]:
@@ -127,8 +129,9 @@ def test_build_speaks_indonesian_by_default(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert ("sites/dinkes/content/berita/2026-11-20-rapat.md:2: error: kunci 'judul' tidak "
             "dikenal (") in proc.stderr
-    assert "berhasil membangun 0 dari 1 situs" in proc.stderr
-    assert "gagal: dinkes (hasil terakhir yang berhasil" in proc.stderr
+    # the broken item is left out; the rest of the agency is published (item isolation)
+    assert "berhasil membangun 1 dari 1 situs" in proc.stderr
+    assert "1 butir tidak terbit: sites/dinkes/content/berita/2026-11-20-rapat.md:2" in proc.stderr
     assert "Traceback" not in proc.stderr and "unknown key" not in proc.stderr
 
 
@@ -146,7 +149,8 @@ def test_english_on_request(tmp_path: Path, how: str) -> None:
     proc = run_cli(*args, cwd=root, env=env)
     assert proc.returncode == 1
     assert "2026-11-20-rapat.md:2: error: unknown key 'judul'" in proc.stderr
-    assert "built 0 of 1 sites" in proc.stderr
+    assert "built 1 of 1 sites" in proc.stderr
+    assert "1 item(s) not published" in proc.stderr
 
 
 def test_flag_beats_environment_and_region(tmp_path: Path) -> None:
