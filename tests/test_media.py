@@ -312,7 +312,10 @@ def test_broken_image_is_one_line_error_and_others_are_built(tmp_path: Path, nam
                                 f"sites/dinkes/static/img/{name} "), errors[0]
     assert says in errors[0]
     assert (root / "build/disdik/img/baik.480.jpg").is_file()
-    assert not (root / "build/dinkes").exists()
+    # the item that uses the image is left out; the rest of the agency is published
+    assert (root / "build/dinkes/index.html").is_file()
+    assert not (root / "build/dinkes/berita/a").exists()
+    assert "1 item(s) not published" in result.stderr
 
 
 def test_damaged_image_found_only_when_decoding(tmp_path: Path) -> None:

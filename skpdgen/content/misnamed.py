@@ -3,11 +3,13 @@
 Windows hides extensions, so a page saved by Notepad becomes `berita.md.txt` and one typed on
 a phone `Berita.MD`; a Word document dropped into content/berita/ was meant as a news item.
 Without this, they were copied as raw downloads under the section's URL, silently. HEIC
-photos from iPhones show in almost no browser, so they are never accepted silently either.
+photos from iPhones show in almost no browser: the image pipeline converts them (pillow-heif);
+where that library is missing they are never accepted silently either.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 from skpdgen.content.sections import SECTIONS
@@ -17,6 +19,11 @@ WORD_DOCUMENTS = (".docx", ".doc", ".odt", ".rtf", ".wps", ".pages")
 DOCUMENTS = (*WORD_DOCUMENTS, ".pdf")
 HEIC = (".heic", ".heif")
 TEXT_SAVED_AS = (".md.txt", ".md.rtf", ".markdown.txt")
+
+
+def heif_readable() -> bool:
+    """True when pillow-heif is installed, so the image pipeline converts HEIC photos."""
+    return importlib.util.find_spec("pillow_heif") is not None
 
 
 def is_markdown(name: str) -> bool:
@@ -34,7 +41,7 @@ def review(agency_root: Path, src_path: str, siblings: list[str], diag_path: str
     name = src_path.rsplit("/", 1)[-1]
     lower = name.lower()
     top, _, rest = src_path.partition("/")
-    if lower.endswith(HEIC):
+    if lower.endswith(HEIC) and not heif_readable():
         diags.warning(diag_path, None, "HEIC photo (from an iPhone): most browsers cannot show it",
                       "save it as JPEG (.jpg) and use that file instead")
         return True

@@ -23,7 +23,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-IMAGES = ("jpg", "jpeg", "png", "gif", "webp", "avif", "bmp", "ico", "tif", "tiff")
+IMAGES = ("jpg", "jpeg", "png", "gif", "webp", "avif", "heic", "heif", "bmp", "ico", "tif",
+          "tiff")
 DOCUMENTS = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf",
              "epub")
 DATA = ("csv", "txt")
@@ -56,7 +57,7 @@ def problem(path: Path, name: str, top: str) -> tuple[str, str] | None:
     if not stat.S_ISREG(mode):
         return ("not a regular file (a pipe, device or socket)",
                 "remove it: only ordinary files are published")
-    if top == "content" and name.endswith(".md"):
+    if top == "content" and name.lower().endswith(".md"):   # Berita.MD is Markdown too
         return None
     ext = name.rsplit(".", 1)[-1].lower() if "." in name.strip(".") else ""
     if ext == "svg":
