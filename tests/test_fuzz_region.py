@@ -152,7 +152,7 @@ def test_file_trees_and_hostile_names(files: list[tuple[str, str, bytes]]) -> No
 
 def _generated(rel: str) -> bool:
     """An HTML/XML/JS/CSS/SVG file skpdgen itself writes (pages, feeds, theme assets)."""
-    if rel.startswith("assets/"):
+    if rel.startswith(("assets/", "pagefind/")):      # theme assets, the search index
         return True
     return not rel.endswith((".js", ".svg", ".css")) and rel.rsplit("/", 1)[-1] in (
         "index.html", "404.html", "feed.xml", "sitemap.xml")

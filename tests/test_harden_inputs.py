@@ -36,7 +36,8 @@ def _assert_rest_built(root: Path) -> None:
     assert (out / "index.html").is_file()
     manifest = json.loads((out / ".skpdgen/manifest.json").read_text(encoding="utf-8"))
     assert manifest["sites"]["b"]["build"] == "ok"
-    assert manifest["sites"]["a"]["build"] == "failed"
+    # an error in one item leaves that item out (item isolation); in site.yaml, the agency
+    assert manifest["sites"]["a"]["build"] in ("failed", "partial")
 
 
 NEWS = "sites/a/content/berita/2026-11-01-satu.md"

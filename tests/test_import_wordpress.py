@@ -370,7 +370,8 @@ def test_usage_errors(region: Path) -> None:
 @pytest.mark.skipif(not THEME_UNIT_TEST.is_file(), reason="../shared/data/wordpress is not here")
 def test_the_wordpress_theme_unit_test_export(tmp_path: Path) -> None:
     root = make_region(tmp_path, SITE)
-    result = run_cli("import", "wordpress", str(THEME_UNIT_TEST), "--site", "arsip", cwd=root)
+    result = run_cli("import", "wordpress", str(THEME_UNIT_TEST), "--site", "arsip", cwd=root,
+                     env=REGION_LANGUAGE)
     assert result.returncode == 0, result.stderr
     assert "1 konten berkata sandi tidak diimpor" in result.stdout
     files = content(root)

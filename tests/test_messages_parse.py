@@ -27,19 +27,26 @@ def test_the_demo_region_parses() -> None:
     assert "does not parse" not in proc.stderr, proc.stderr
 
 
-def test_malformed_json_and_xml_copied_from_static(tmp_path: Path) -> None:
+def test_json_and_xml_from_an_agency_static_are_refused_one_line_each(tmp_path: Path) -> None:
+    """An agency may not publish JSON or XML (scripts on the portal's domain could read them:
+    content/publishable.py); each file is one error line naming it, the rest is built."""
     root = make_region(tmp_path, {**SITE,
                                   "sites/dinkes/static/data/angka.json": '{"a": 1,}\n',
-                                  "sites/dinkes/static/data/peta.xml": "<peta><titik></peta>\n",
-                                  "sites/dinkes/static/data/baik.json": '{"a": 1}\n'})
-    status, errors = _check(root)
-    assert status == 1
-    assert any(e.startswith("sites/dinkes/static/data/angka.json:1: error: JSON output does "
-                            "not parse: Expecting property name enclosed in double quotes")
-               and "in build/dinkes/data/angka.json (line 1)" in e for e in errors), errors
-    assert any(e.startswith("sites/dinkes/static/data/peta.xml") and "XML output does not "
-               "parse: mismatched tag" in e for e in errors), errors
-    assert not any("baik.json" in e for e in errors)
+                                  "sites/dinkes/static/data/peta.xml": "<peta><titik></peta>\n"})
+    proc = run_cli("build", "--today", "2026-11-29", "--lang", "en", cwd=root)
+    errors = [line for line in proc.stderr.splitlines() if ": error: " in line]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert sorted(e.split(":", 1)[0] for e in errors) == [
+        "sites/dinkes/static/data/angka.json", "sites/dinkes/static/data/peta.xml"], errors
+    assert not (root / "build/dinkes/data").exists()
+
+
+def test_malformed_json_output_is_placed_at_its_output(tmp_path: Path) -> None:
+    root = make_region(tmp_path, SITE)
+    found = check_parsing(root, [_file("dinkes/status.json", b'{"a": 1,}\n'),
+                                 _file("dinkes/baik.json", b'{"a": 1}\n')])
+    assert [d.path for d in found] == ["build/dinkes/status.json"]
+    assert found[0].message.startswith("JSON output does not parse: Expecting property name")
 
 
 def test_a_template_that_breaks_the_json_ld(tmp_path: Path) -> None:

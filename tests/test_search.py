@@ -201,10 +201,14 @@ def test_a_broken_agency_keeps_its_last_good_index(tmp_path: Path) -> None:
     assert build(root)[0] == 0
     out = root / "build"
     before = files(out / "dinkes" / "pagefind")
-    (root / "sites/dinkes/content/berita/2026-11-23-rusak.md").write_text(
-        "---\ntitle: Rusak\ndate: 23/11/2026\n---\nKata rusakbaru.\n", encoding="utf-8")
+    # a new item, and a site.yaml broken so that the whole agency fails (an error in one item
+    # only leaves that item out: tests/test_item_isolation.py)
+    (root / "sites/dinkes/content/berita/2026-11-23-baru.md").write_text(
+        "---\ntitle: Baru\ndate: 2026-11-23\n---\nKata rusakbaru.\n", encoding="utf-8")
+    site = root / "sites/dinkes/site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "color: bukan-warna\n", encoding="utf-8")
     status, err = build(root)
-    assert status == 1 and "2026-11-23-rusak.md:3: error:" in err, err
+    assert status == 1 and "sites/dinkes/site.yaml:" in err and ": error:" in err, err
     assert files(out / "dinkes" / "pagefind") == before
     assert "rusakbaru" not in json.dumps(records(out / "dinkes" / "pagefind"))
 

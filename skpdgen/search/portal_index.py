@@ -73,14 +73,13 @@ def write_portal_index(out: Path, summaries: Sequence[SiteSummary], t: Translato
             return False
     except OSError:
         pass
+    if not records:   # no agency built yet: Pagefind refuses to index nothing; search.js says so
+        return False
     with tempfile.TemporaryDirectory(prefix="skpdgen-search-") as tmp:
         for slug, html in records.items():
             page = Path(tmp, slug, "index.html")
             page.parent.mkdir(parents=True)
             page.write_text(html, encoding="utf-8")
-        if not records:   # Pagefind needs one page; a region without agencies finds nothing
-            Path(tmp, "index.html").write_text(
-                f'<html lang="{t.lang}"><body></body></html>', encoding="utf-8")
         index_site(out, t.lang, source=Path(tmp))
     write_file_atomic(marker, fingerprint.encode())
     return True
