@@ -3,12 +3,14 @@ region's language, beside errors or on their own, and goes away when they are fi
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import make_region
+from PIL import Image
 from test_serve import SERVE_FILES, Served, serve_factory  # noqa: F401 - fixture
 from test_serve_browser import mark_tab, open_page, page  # noqa: F401 - fixture
 
@@ -16,7 +18,16 @@ from skpdgen.diagnostics import Diagnostic
 from skpdgen.serve import inject
 
 ITEM = "sites/dinkes/content/berita/2024-05-01-vaksinasi.md"
-PHOTO = b"\x89PNG\r\n\x1a\n" + b"\0" * 64      # enough to be a file; never decoded
+
+
+def _png() -> bytes:
+    """A real PNG: the image pipeline decodes every image (a broken one is an error)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 60, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PHOTO = _png()
 
 
 @pytest.fixture
