@@ -11,7 +11,7 @@ a region of 24 agencies, 10 of them `mati`, on a 360x740 phone and a desktop.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -65,7 +65,7 @@ def page(browser: Any) -> Iterator[Any]:
     tab = context.new_page()
     # the browser's clock on the build's day: a page read days after its build says it is old
     # (tested in tests/test_install_init.py), which would move the cards down
-    tab.clock.set_fixed_time(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=timezone.utc))
+    tab.clock.set_fixed_time(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC))
     yield tab
     context.close()
 
