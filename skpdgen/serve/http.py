@@ -252,11 +252,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
         self._plain(HTTPStatus.NOT_FOUND, "404 not found", send_body)
 
+    def _is_editor(self, file: Path) -> bool:
+        """The browser editor's page (/admin/ or /<agency>/admin/): served without the reload
+        script, so a rebuild after staff save never reloads the form they are typing in."""
+        try:
+            parts = file.relative_to(self.server.out_dir).parts
+        except ValueError:
+            return False
+        return parts[-2:] == ("admin", "index.html") and len(parts) <= 3
+
     def _file(self, status: HTTPStatus, file: Path, segments: tuple[str, ...],
               send_body: bool, rebase: tuple[str, str] | None = None) -> None:
         content_type = _content_type(file)
         try:
-            if content_type.startswith("text/html"):
+            if content_type.startswith("text/html") and not self._is_editor(file):
                 page_state = self.server.state.page(segments)   # before reading: never stale
                 page = file.read_bytes()
                 if rebase is not None:
