@@ -122,6 +122,7 @@ def main() -> int:
         if args.demo:
             shutil.copy2(REPO / "skpdgen.yaml", tmp / "skpdgen.yaml")
             shutil.copytree(REPO / "sites", tmp / "sites")
+            shutil.copytree(REPO / "static", tmp / "static")      # the region's logo
             label = "demo"
         else:
             pages = generate(tmp, args.agencies, args.items)
