@@ -4,8 +4,9 @@
 usage: python3 scripts/bench_build.py [--agencies 40] [--items 250] [--jobs 1] [--keep DIR]
 
 It generates a region (agencies × news items, plus a few pages of every other section),
-then times three whole-process builds: a cold build, a no-change rebuild, and a rebuild
-after editing one news item. Peak memory is the largest resident set of a build process.
+then times four whole-process builds: a cold build, a no-change rebuild, a rebuild
+after editing one news item, and a rebuild on the next day (--today one day later).
+Peak memory is the largest resident set of a build process.
 """
 
 from __future__ import annotations
@@ -61,13 +62,13 @@ def generate(root: Path, agencies: int, items: int) -> int:
     return pages
 
 
-def timed_build(root: Path, jobs: int) -> tuple[float, int, str]:
+def timed_build(root: Path, jobs: int, today: str = "2026-11-29") -> tuple[float, int, str]:
     """(seconds, peak RSS in MiB of this child, last stderr line) of one build process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}   # benchmark this checkout
     proc = subprocess.run([sys.executable, "-m", "skpdgen", "build", "--jobs", str(jobs),
-                           "--today", "2026-11-29"], cwd=root, capture_output=True, text=True,
+                           "--today", today], cwd=root, capture_output=True, text=True,
                           env=env)
     elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -101,6 +102,8 @@ def main() -> None:
                           encoding="utf-8")
         edit, _, summary = timed_build(root, args.jobs)
         print(f"one-edit build:  {edit:6.2f} s   ({summary})")
+        day, _, summary = timed_build(root, args.jobs, "2026-11-30")
+        print(f"new-day build:   {day:6.2f} s   ({summary})")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -65,6 +65,9 @@ def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
             digest.update(b"\0")
 
 
+hash_tree = _hash_tree
+
+
 def _file_token(path: Path) -> bytes:
     try:
         mode = os.lstat(path).st_mode

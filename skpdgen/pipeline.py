@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, gitdates, isolate, lock, markdown, portal, search
+from skpdgen import cache, deps, gitdates, isolate, lock, markdown, portal, search
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
@@ -82,6 +82,7 @@ class SiteResult:
     outputs: list[Output] | None = None     # only when not writing (in-memory builds)
     page_count: int = 0
     reused: bool = False                    # inputs unchanged: the last output was kept
+    rendered: int = 0                       # HTML pages rendered (the others were unchanged)
     not_published: list[str] = field(default_factory=list)  # PATH:LINE of left-out items
     images_encoded: int = 0                 # source images encoded (not found in the cache)
 
@@ -442,7 +443,10 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         return SiteResult(slug, False, diags.items)
     step[0] = "rendering its pages"
     env = environment_for(theme, model.agency.root / "templates")
-    renderer = SiteRenderer(model, theme, env, diags)
+    memo = (deps.PageMemo.load(out, slug, deps.agency_key(region_key, model.agency.root
+                                                          / "templates"), options.today)
+            if write and region_key else None)
+    renderer = SiteRenderer(model, theme, env, diags, memo)
     store = ImageStore(out / STATE_DIR / "images") if write else None
     outputs, encoded = image_outputs(model, renderer.outputs(), store, diags, renderer.og_card)
     _check_outputs(outputs, f"sites/{slug}", diags)
@@ -469,6 +473,11 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         swap_in(staging, target, stats)
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
+        files = cache.output_files(target) if key is not None else {}
+        if memo is not None:
+            stats.rendered = len(memo.rendered)
+            with contextlib.suppress(OSError):    # only a shortcut for the next build
+                memo.save(out, slug, files)
         # a partial build is never reused, nor the full one before it; nor one whose search
         # index is behind
         if left_out.items or (key is not None and not indexed):
@@ -480,13 +489,13 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                              if model.next_publication else None),
                 page_count=len(model.pages), file_count=len(outputs),
                 warnings=[d.to_json() for d in diags.warnings],
-                files=cache.output_files(target)))
+                files=files))
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
     return SiteResult(slug, not left_out.items, diags.items, stats, summary,
                       page_count=len(model.pages), not_published=left_out.not_published,
-                      images_encoded=encoded)
+                      images_encoded=encoded, rendered=stats.rendered)
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:

@@ -30,11 +30,13 @@ class WriteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    rendered: int = 0       # HTML pages rendered by templates (deps.py keeps the others)
 
     def add(self, other: WriteStats) -> None:
         self.written += other.written
         self.unchanged += other.unchanged
         self.removed += other.removed
+        self.rendered += other.rendered
 
 
 class WriteError(Exception):

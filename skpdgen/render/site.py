@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import jinja2
 from skpdgen import urls
 from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
+from skpdgen.deps import PageMemo, TrackedDay
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.editor import build as editor_build
 from skpdgen.model import Page, SectionList, SiteModel
@@ -47,6 +48,8 @@ class SiteRenderer:
     theme: Theme
     env: jinja2.Environment
     diags: Diagnostics
+    memo: PageMemo | None = None     # pages of the last build: one unchanged is not rendered
+    _site_code: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         agency = self.model.agency
@@ -85,8 +88,10 @@ class SiteRenderer:
                                                     "services": services})
         not_found = self._html("404.html", ["404.html"], {"kind": "404", "title": self.t("notfound.title")})
         yield not_found
-        if model.agency.own_domain and not_found.data:
-            yield single_domain_404(model, not_found.data)
+        not_found_data = (not_found.data if not_found.source is None
+                          else not_found.source.read_bytes())
+        if model.agency.own_domain and not_found_data:
+            yield single_domain_404(model, not_found_data)
         titles = {page.path: page.title for page in model.pages}
         query_aliases = {alias: target for alias, target, _ in model.aliases if "?" in alias}
         if query_aliases:
@@ -261,13 +266,31 @@ class SiteRenderer:
             "meta": meta, "preview": model.options.drafts, "build_date": model.options.today,
             "asset": asset_function(self.theme, {"site.css": self.site_css[0]}, root),
         }
+        dest = urls.dest_for(path)
+        fingerprint, day = None, None
+        if self.memo is not None:
+            # the page's data as the template sees it; the day only by its answers (deps.py)
+            if self._site_code is None:
+                self._site_code = self.memo.fingerprints.encode(self.site)
+            fingerprint = self.memo.fingerprint(
+                templates, path, origin, self._site_code, site["menu"],
+                {k: v for k, v in context.items() if k not in ("site", "build_date", "asset")})
+            kept = self.memo.reuse(dest, fingerprint) if fingerprint is not None else None
+            if kept is not None:
+                self.diags.extend(kept[1])
+                return Output(dest, source=kept[0], origin=origin or path)
+            context["build_date"] = day = TrackedDay(model.options.today)
+        before = len(self.diags.items)
         try:
             template = self.env.select_template(templates)
             data = template.render(context).encode("utf-8")
         except jinja2.TemplateError as exc:
             self.diags.error(*template_error(exc, templates[0], model.region.root))
             data = b""
-        return Output(urls.dest_for(path), data, origin=origin or path)
+            fingerprint = None
+        if self.memo is not None and day is not None:
+            self.memo.note(dest, fingerprint, day._questions, self.diags.items[before:])
+        return Output(dest, data, origin=origin or path)
 
     def _portal_href(self, path: str, is_404: bool) -> str:
         region = self.model.region

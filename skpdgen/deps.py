@@ -1,0 +1,348 @@
+"""Page-level dependencies: an HTML page whose inputs did not change is not rendered again.
+
+Every page of an agency is a template rendered with a context (site.py `_html`). Its
+*fingerprint* is a hash of exactly that context (the page, the items a list shows, their
+neighbours, the site and region views, the menu, the meta), of the template names, and of
+what every page of the agency depends on: skpdgen's code, the options, skpdgen.yaml, the
+theme, and the agency's own templates/ (`agency_key`). The same fingerprint means the same
+template run on the same data, so the same bytes: the page's old file is kept.
+
+The build day is the one input a template can read beyond that data (`build_date`). Instead
+of the date itself, a page depends on the answers the template got from it: the footer asks
+for the year, an announcement whether it is past its date. Templates receive a `TrackedDay`
+that notes each question and its answer; a later build reuses the page when every question
+still gets the same answer on its new day (a new day re-renders only the pages whose output
+depends on the date). Any other use of the day (printing it, arithmetic) ties the page to
+that exact day.
+
+The record lives in build/.skpdgen/deps/<slug>.json, written atomically after a successful
+build; an unreadable or older record, a file changed by hand, or a context holding something
+that cannot be fingerprinted (then the page is always rendered) only costs a render.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import operator
+import os
+import stat
+from collections.abc import Callable
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from skpdgen.diagnostics import Diagnostic
+from skpdgen.render import PageView
+from skpdgen.write import STATE_DIR, write_file_atomic
+
+VERSION = 1
+
+Question = list[Any]       # ["attr", "year", 2026] | ["cmp", "lt", "2026-12-01", true] | ["any"]
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+    "eq": operator.eq, "ne": operator.ne}
+_PLAIN = frozenset({"year", "month", "day", "__class__", "_questions", "_ask", "_compare", "_whole"})
+
+
+class TrackedDay(date):
+    """The build day as templates see it: a date that notes every question asked of it."""
+
+    _questions: list[Question]
+
+    def __new__(cls, day: date) -> TrackedDay:
+        self = super().__new__(cls, day.year, day.month, day.day)
+        self._questions = []
+        return self
+
+    def __getattribute__(self, name: str) -> Any:
+        if name not in _PLAIN:      # isoformat(), strftime(), weekday()…: the whole day
+            object.__getattribute__(self, "_questions").append(["any"])
+        return super().__getattribute__(name)
+
+    def _ask(self, question: Question) -> None:
+        self._questions.append(question)
+
+    @property
+    def year(self) -> int:
+        value: int = date.year.__get__(self, date)
+        self._ask(["attr", "year", value])
+        return value
+
+    @property
+    def month(self) -> int:
+        value: int = date.month.__get__(self, date)
+        self._ask(["attr", "month", value])
+        return value
+
+    @property
+    def day(self) -> int:
+        value: int = date.day.__get__(self, date)
+        self._ask(["attr", "day", value])
+        return value
+
+    def _compare(self, op: str, other: object) -> Any:
+        result = getattr(date, f"__{op}__")(self, other)
+        if type(other) is date and isinstance(result, bool):
+            self._ask(["cmp", op, other.isoformat(), result])
+        else:
+            self._ask(["any"])
+        return result
+
+    def __lt__(self, other: object) -> Any:
+        return self._compare("lt", other)
+
+    def __le__(self, other: object) -> Any:
+        return self._compare("le", other)
+
+    def __gt__(self, other: object) -> Any:
+        return self._compare("gt", other)
+
+    def __ge__(self, other: object) -> Any:
+        return self._compare("ge", other)
+
+    def __eq__(self, other: object) -> Any:
+        return self._compare("eq", other)
+
+    def __ne__(self, other: object) -> Any:
+        return self._compare("ne", other)
+
+    def _whole(self) -> date:
+        self._ask(["any"])
+        return date(date.year.__get__(self, date), date.month.__get__(self, date),
+                    date.day.__get__(self, date))
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
+    def __str__(self) -> str:
+        return str(self._whole())
+
+    def __repr__(self) -> str:
+        return repr(self._whole())
+
+    def __format__(self, spec: str) -> str:
+        return format(self._whole(), spec)
+
+    def __add__(self, other: Any) -> Any:
+        return self._whole() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return self._whole() - other
+
+    def __rsub__(self, other: Any) -> Any:
+        return other - self._whole()
+
+    def __reduce__(self) -> Any:
+        return (date, (self._whole().toordinal(),))
+
+
+def same_answers(questions: list[Question], old_day: str, day: date) -> bool:
+    """Would a template asking `questions` on `old_day` get the same answers on `day`?"""
+    for question in questions:
+        kind = question[0] if question else None
+        if kind == "attr" and len(question) == 3 and question[1] in ("year", "month", "day"):
+            if getattr(day, question[1]) != question[2]:
+                return False
+        elif kind == "cmp" and len(question) == 4 and question[1] in _COMPARE:
+            try:
+                other = date.fromisoformat(question[2])
+            except (TypeError, ValueError):
+                return False
+            if _COMPARE[question[1]](day, other) != question[3]:
+                return False
+        elif day.isoformat() != old_day:
+            return False
+    return True
+
+
+# --- fingerprints ---------------------------------------------------------------------------
+
+
+class Unfingerprintable(Exception):
+    """A context value whose content cannot be told from its type: the page is rendered."""
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+class Fingerprinter:
+    """Canonical encodings of template contexts; a frozen dataclass (a Page) is encoded once."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def encode(self, value: Any) -> str:
+        parts: list[str] = []
+        self._encode(value, parts)
+        return "".join(parts)
+
+    def digest(self, *values: Any) -> str:
+        digest = hashlib.sha256()
+        for value in values:
+            digest.update(self.encode(value).encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def _encode(self, value: Any, out: list[str]) -> None:
+        kind = type(value)
+        if value is None or kind in (bool, int, float) or kind is str:
+            out.append(repr(value))
+        elif kind is Markup:
+            out.append("M" + repr(str(value)))
+        elif kind in (list, tuple):
+            out.append("[" if kind is list else "(")
+            for item in value:
+                self._encode(item, out)
+                out.append(",")
+            out.append("]")
+        elif kind is dict:
+            out.append("{")
+            for key, item in value.items():
+                self._encode(key, out)
+                out.append(":")
+                self._encode(item, out)
+                out.append(",")
+            out.append("}")
+        elif kind in (datetime, date, time):
+            out.append(f"{kind.__name__}({value.isoformat()},{value.tzinfo!r})"
+                       if kind is not date else f"date({value.isoformat()})")
+        elif kind in (set, frozenset):
+            out.append("set(" + ",".join(sorted(self.encode(v) for v in value)) + ")")
+        elif kind is PageView:
+            out.append("V")
+            self._encode(dict(vars(value)), out)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out.append(self._dataclass(value))
+        elif isinstance(value, Path):
+            out.append("Path(" + repr(str(value)) + ")")
+        else:
+            raise Unfingerprintable(kind.__name__)
+
+    def _dataclass(self, value: Any) -> str:
+        memo = self._memo.get(id(value))
+        if memo is not None and memo[0] is value:
+            return memo[1]
+        kind = type(value)
+        names = _FIELDS.get(kind)
+        if names is None:
+            names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+        parts = [kind.__module__, ".", kind.__qualname__, "<"]
+        for name in names:
+            self._encode(getattr(value, name), parts)
+            parts.append(",")
+        parts.append(">")
+        encoded = "".join(parts)
+        if len(encoded) > 200:
+            encoded = "#" + hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()
+        if kind.__dataclass_params__.frozen:
+            self._memo[id(value)] = (value, encoded)     # the object is kept: its id stays its
+        return encoded
+
+
+# --- the record -----------------------------------------------------------------------------
+
+
+def record_path(out: Path, slug: str) -> Path:
+    return out / STATE_DIR / "deps" / f"{slug}.json"
+
+
+@dataclasses.dataclass(slots=True)
+class PageMemo:
+    """One agency's pages of the last build (read) and of this one (being recorded)."""
+
+    target: Path                            # build/<slug>/, where the old pages are
+    agency_key: str
+    today: date
+    old_today: str = ""
+    old: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    new: dict[str, list[Any]] = dataclasses.field(default_factory=dict)
+    rendered: list[str] = dataclasses.field(default_factory=list)
+    reused: int = 0
+    fingerprints: Fingerprinter = dataclasses.field(default_factory=Fingerprinter)
+
+    @classmethod
+    def load(cls, out: Path, slug: str, agency_key: str, today: date) -> PageMemo:
+        memo = cls(out / slug, agency_key, today)
+        try:
+            data = json.loads(record_path(out, slug).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return memo
+        if (isinstance(data, dict) and data.get("version") == VERSION
+                and data.get("agency_key") == agency_key and isinstance(data.get("pages"), dict)
+                and isinstance(data.get("today"), str)):
+            memo.old, memo.old_today = data["pages"], data["today"]
+        return memo
+
+    def fingerprint(self, *values: Any) -> str | None:
+        try:
+            return self.fingerprints.digest(self.agency_key, *values)
+        except Unfingerprintable:
+            return None
+
+    def reuse(self, dest: str, fingerprint: str) -> tuple[Path, list[Diagnostic]] | None:
+        """The old file of `dest` and its render's diagnostics, when it can stand for a render."""
+        old = self.old.get(dest)
+        if (not isinstance(old, list) or len(old) != 6 or old[0] != fingerprint
+                or not isinstance(old[1], list) or not isinstance(old[2], list)
+                or not same_answers(old[1], self.old_today, self.today)):
+            return None
+        path = self.target / dest
+        if not _intact(path, old[3], old[4], old[5]):
+            return None
+        try:
+            diagnostics = [Diagnostic(**d) for d in old[2]]
+        except TypeError:
+            return None
+        self.new[dest] = [fingerprint, old[1], old[2]]
+        self.reused += 1
+        return path, diagnostics
+
+    def note(self, dest: str, fingerprint: str | None, questions: list[Question],
+             diagnostics: list[Diagnostic]) -> None:
+        self.rendered.append(dest)
+        if fingerprint is not None:
+            self.new[dest] = [fingerprint, questions, [d.to_json() for d in diagnostics]]
+
+    def save(self, out: Path, slug: str, files: dict[str, list[object]]) -> None:
+        """Write the record: each page's fingerprint with its file as written (size, mtime,
+        sha256 from `files`, see cache.output_files)."""
+        pages = {}
+        for dest, entry in self.new.items():
+            file = files.get(dest)
+            if file is not None and len(file) == 3:
+                pages[dest] = [*entry, file[0], file[2], file[1]]
+        data = {"version": VERSION, "agency_key": self.agency_key,
+                "today": self.today.isoformat(), "rendered": sorted(self.rendered),
+                "pages": pages}
+        write_file_atomic(record_path(out, slug),
+                          json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def _intact(path: Path, size: object, mtime_ns: object, sha: object) -> bool:
+    """The file is still the one recorded: same size and mtime, else same sha256."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
+            return False
+        if st.st_mtime_ns == mtime_ns:
+            return True
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha
+    except OSError:
+        return False
+
+
+def agency_key(region_key: str, templates: Path) -> str:
+    """What every page of an agency depends on beyond its context: the region key (code,
+    options, skpdgen.yaml, theme) and the agency's own templates/."""
+    from skpdgen import cache  # cache imports the model; deps is imported by the renderer
+
+    digest = hashlib.sha256(f"deps{VERSION}\0{region_key}\0".encode())
+    cache.hash_tree(digest, templates)
+    return digest.hexdigest()
