@@ -170,6 +170,7 @@ class Unfingerprintable(Exception):
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class Fingerprinter:
@@ -192,22 +193,28 @@ class Fingerprinter:
 
     def _encode(self, value: Any, out: list[str]) -> None:
         kind = type(value)
-        if value is None or kind in (bool, int, float) or kind is str:
+        if kind in _SCALARS:
             out.append(repr(value))
         elif kind is Markup:
             out.append("M" + repr(str(value)))
-        elif kind in (list, tuple):
+        elif kind is list or kind is tuple:
             out.append("[" if kind is list else "(")
             for item in value:
-                self._encode(item, out)
+                if type(item) in _SCALARS:     # inline: most values are strings and numbers
+                    out.append(repr(item))
+                else:
+                    self._encode(item, out)
                 out.append(",")
             out.append("]")
         elif kind is dict:
             out.append("{")
             for key, item in value.items():
-                self._encode(key, out)
+                out.append(repr(key) if type(key) is str else self.encode(key))
                 out.append(":")
-                self._encode(item, out)
+                if type(item) in _SCALARS:
+                    out.append(repr(item))
+                else:
+                    self._encode(item, out)
                 out.append(",")
             out.append("}")
         elif kind in (datetime, date, time):
@@ -235,7 +242,11 @@ class Fingerprinter:
             names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
         parts = [kind.__module__, ".", kind.__qualname__, "<"]
         for name in names:
-            self._encode(getattr(value, name), parts)
+            item = getattr(value, name)
+            if type(item) in _SCALARS:
+                parts.append(repr(item))
+            else:
+                self._encode(item, parts)
             parts.append(",")
         parts.append(">")
         encoded = "".join(parts)
@@ -346,3 +357,134 @@ def agency_key(region_key: str, templates: Path) -> str:
     digest = hashlib.sha256(f"deps{VERSION}\0{region_key}\0".encode())
     cache.hash_tree(digest, templates)
     return digest.hexdigest()
+
+
+# --- rendered bodies ------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON gives it back (tuples become lists); TypeError when it has no JSON."""
+    return json.loads(json.dumps(value, ensure_ascii=False))
+
+
+class _Recorder:
+    """A link resolver that notes every question the Markdown renderer asks and its answer."""
+
+    def __init__(self, resolver: Any, calls: list[Any]):
+        self._resolver = resolver
+        self._calls = calls
+        self.plain = True           # every question and answer has a JSON form
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._resolver, name)
+        if not callable(value):
+            self._note(["attr", name], value)
+            return value
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = value(*args, **kwargs)
+            self._note(["call", name, list(args), kwargs], result)
+            return result
+        return call
+
+    def _note(self, question: list[Any], answer: Any) -> None:
+        try:
+            self._calls.append([*_plain(question), _plain(answer)])
+        except (TypeError, ValueError):
+            self.plain = False
+
+
+def _answers_again(resolver: Any, calls: list[Any]) -> bool:
+    """Does `resolver` give every recorded question the recorded answer (in the same order)?"""
+    for call in calls:
+        if not isinstance(call, list) or len(call) not in (3, 5):
+            return False
+        try:
+            if call[0] == "attr" and len(call) == 3:
+                answer = getattr(resolver, call[1])
+            elif call[0] == "call" and len(call) == 5 and isinstance(call[3], dict):
+                answer = getattr(resolver, call[1])(*call[2], **call[3])
+            else:
+                return False
+            if _plain(answer) != call[-1]:
+                return False
+        except (AttributeError, TypeError, ValueError):
+            return False
+    return True
+
+
+def bodies_path(out: Path, slug: str) -> Path:
+    return out / STATE_DIR / "deps" / f"{slug}.bodies.json"
+
+
+@dataclasses.dataclass(slots=True)
+class BodyCache:
+    """Rendered Markdown bodies of the last build, by source file.
+
+    A body is rendered again unless its text, line, source and site path are the same and
+    the site still answers every question its render asked (which page a link leads to,
+    whether an image exists and its size…): the questions are replayed on this build's
+    resolver, whose diagnostics (a broken link, a missing alt text) are reported again.
+    """
+
+    key: str
+    old: dict[str, Any] = dataclasses.field(default_factory=dict)
+    new: dict[str, Any] = dataclasses.field(default_factory=dict)
+    parsed: int = 0
+
+    @classmethod
+    def load(cls, out: Path, slug: str) -> BodyCache:
+        from skpdgen import cache  # cache imports the model
+
+        extra = sorted((k, v) for k, v in os.environ.items()
+                       if k.startswith("SKPDGEN_") and k != "SKPDGEN_TODAY")
+        key = hashlib.sha256(json.dumps([VERSION, cache.code_fingerprint(), extra]).encode()
+                             ).hexdigest()
+        bodies = cls(key)
+        try:
+            data = json.loads(bodies_path(out, slug).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return bodies
+        if isinstance(data, dict) and data.get("key") == key and isinstance(
+                data.get("bodies"), dict):
+            bodies.old = data["bodies"]
+        return bodies
+
+    def render(self, render: Callable[[Any], Any], resolver: Any, replay: Callable[[], Any],
+               src_path: str, site_path: str, body: str, body_line: int) -> Any:
+        """`render(resolver)` (markdown.render bound to the body), or its last result when
+        `replay()` (a resolver reporting into its own Diagnostics) answers as before."""
+        from skpdgen.markdown import Heading, Rendered
+
+        ident = hashlib.sha256(json.dumps([src_path, site_path, body_line, body]).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+        old = self.old.get(src_path)
+        if isinstance(old, dict) and old.get("id") == ident:
+            scratch = replay()
+            if _answers_again(scratch, old.get("calls") or []):
+                try:
+                    rendered = Rendered(old["html"], old["first"],
+                                        tuple(Heading(*h) for h in old["toc"]),
+                                        frozenset(old["anchors"]))
+                except (KeyError, TypeError):
+                    rendered = None
+                if rendered is not None:
+                    resolver.diags.extend(scratch.diags.items)
+                    self.new[src_path] = old
+                    return rendered
+        calls: list[Any] = []
+        recorder = _Recorder(resolver, calls)
+        rendered = render(recorder)
+        self.parsed += 1
+        if recorder.plain:
+            self.new[src_path] = {
+                "id": ident, "calls": calls, "html": rendered.html,
+                "first": rendered.first_paragraph,
+                "toc": [[h.level, h.id, h.title] for h in rendered.toc],
+                "anchors": sorted(rendered.anchors)}
+        return rendered
+
+    def save(self, out: Path, slug: str) -> None:
+        write_file_atomic(bodies_path(out, slug), json.dumps(
+            {"key": self.key, "bodies": self.new}, ensure_ascii=False,
+            separators=(",", ":")).encode("utf-8", "surrogatepass"))

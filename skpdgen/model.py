@@ -24,6 +24,7 @@ from skpdgen.content.load import SiteFiles, SourcePage
 from skpdgen.content.publishable import show_names
 from skpdgen.content.repeats import distinct_dated_slugs
 from skpdgen.content.sections import SECTIONS, spec_for
+from skpdgen.deps import BodyCache
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
 from skpdgen.resolve import PageResolver, SiteIndex
@@ -173,12 +174,13 @@ def is_published(src: SourcePage, options: BuildOptions) -> bool:
 
 def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: SiteFiles,
              options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics,
-             left_out: frozenset[str] = frozenset(), kept: dict[str, str] | None = None
-             ) -> SiteModel:
+             left_out: frozenset[str] = frozenset(), kept: dict[str, str] | None = None,
+             bodies: BodyCache | None = None) -> SiteModel:
     """Give every page its URL, render its body, and build the site's collections.
 
     `left_out`: broken items published without (isolate.py); `kept`: those of them whose
-    old page stays, by site path, so links to them still resolve.
+    old page stays, by site path, so links to them still resolve. `bodies`: the bodies of
+    the last build, so an unchanged one is not parsed again (deps.py).
     """
     kept = kept or {}
     warn_far_future(sources, options.now, options.future, diags)
@@ -197,7 +199,7 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
         files=dict(_file_map(files)),
     )
     tag_names: dict[str, str] = {}
-    pages = [_make_page(s, agency, region, index, options, t, md, diags, tag_names)
+    pages = [_make_page(s, agency, region, index, options, t, md, diags, tag_names, bodies)
              for s in published if not s.is_section_intro]
     intros = {s.site_path: s for s in published if s.is_section_intro}
 
@@ -282,9 +284,15 @@ def _check_collisions(published: list[SourcePage], files: SiteFiles, agency: Age
 
 def _make_page(src: SourcePage, agency: Agency, region: Region, index: SiteIndex,
                options: BuildOptions, t: Translator, md: MarkdownIt, diags: Diagnostics,
-               tag_names: dict[str, str]) -> Page:
+               tag_names: dict[str, str], bodies: BodyCache | None = None) -> Page:
     resolver = PageResolver(index, src.src_path, src.site_path, diags)
-    rendered = markdown.render(md, src.body, src.body_line, resolver)
+    if bodies is None:
+        rendered = markdown.render(md, src.body, src.body_line, resolver)
+    else:
+        rendered = bodies.render(
+            lambda r: markdown.render(md, src.body, src.body_line, r), resolver,
+            lambda: PageResolver(index, src.src_path, src.site_path, Diagnostics()),
+            src.src_path, src.site_path, src.body, src.body_line)
     spec = spec_for(src.section)
     extra: dict[str, Any] = dict.fromkeys(_EXTRA_KEYS)
     extra.update(src.extra)

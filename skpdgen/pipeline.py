@@ -352,10 +352,12 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
 
 
 def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptions,
-                    diags: Diagnostics, left_out: LeftOut | None = None) -> SiteModel | None:
+                    diags: Diagnostics, left_out: LeftOut | None = None,
+                    bodies: deps.BodyCache | None = None) -> SiteModel | None:
     """discover -> load -> assemble for one agency; None when its config is unusable.
 
-    `left_out`: broken items to publish without (see isolate.py).
+    `left_out`: broken items to publish without (see isolate.py); `bodies`: the rendered
+    bodies of its last build (deps.py).
     """
     agency = load_agency(region, slug, diags)
     if agency is None:
@@ -365,7 +367,8 @@ def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptio
     sources = [page for src in files.markdown if src not in skip
                and (page := load_page(agency, region, src, diags)) is not None]
     return assemble(agency, region, sources, files, options, theme.translator,
-                    markdown.make_parser(), diags, skip, left_out.kept if left_out else None)
+                    markdown.make_parser(), diags, skip, left_out.kept if left_out else None,
+                    bodies)
 
 
 def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptions,
@@ -432,11 +435,12 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             return reused
     diags = Diagnostics()
     step[0] = "reading its files"
-    model = load_site_model(region, theme, slug, options, diags)
+    bodies = deps.BodyCache.load(out, slug) if key is not None else None
+    model = load_site_model(region, theme, slug, options, diags, None, bodies)
     left_out, previous = LeftOut(), isolate.load_items(out, slug) if write else {}
     if model is not None and diags.has_errors:   # publish without the broken items
         model, diags, left_out = isolate.settle(
-            lambda left, d: load_site_model(region, theme, slug, options, d, left),
+            lambda left, d: load_site_model(region, theme, slug, options, d, left, bodies),
             diags, f"sites/{slug}/", previous)
     errors = len(diags.errors)
     if model is None or (errors and not left_out.items):
@@ -478,6 +482,9 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             stats.rendered = len(memo.rendered)
             with contextlib.suppress(OSError):    # only a shortcut for the next build
                 memo.save(out, slug, files)
+        if bodies is not None:
+            with contextlib.suppress(OSError):
+                bodies.save(out, slug)
         # a partial build is never reused, nor the full one before it; nor one whose search
         # index is behind
         if left_out.items or (key is not None and not indexed):

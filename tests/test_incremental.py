@@ -253,3 +253,53 @@ def test_parallel_and_in_process_builds_agree(tmp_path: Path) -> None:
     dinkes = next(s for s in result.sites if s.slug == "dinkes")
     assert dinkes.rendered == 4 and result.stats.rendered == 4
     assert next(s for s in result.sites if s.slug == "disdik").reused
+
+
+def test_unchanged_bodies_are_not_parsed_again_but_follow_what_they_link(tmp_path: Path
+                                                                          ) -> None:
+    root = region(tmp_path)
+    (root / f"{BERITA}/2026-11-16-d.md").write_text(news(
+        "Berita D", "2026-11-16", "Lihat [berita A](2026-11-10-a.md) dan <b>ini</b>."),
+        encoding="utf-8")
+    first = build(root)
+    warning = "sites/dinkes/content/berita/2026-11-16-d.md:6: warning: raw HTML"
+    assert warning in first
+    bodies = root / "build/.skpdgen/deps/dinkes.bodies.json"
+    assert "content/berita/2026-11-16-d.md" in json.loads(bodies.read_text("utf-8"))["bodies"]
+    # another file changes: d's body is taken from the last build, its warning shown again
+    (root / f"{BERITA}/2026-11-12-b.md").write_text(news("Berita B", "2026-11-12", "Baru."),
+                                                     encoding="utf-8")
+    again = build(root)
+    assert warning in again
+    assert "berita/d/index.html" not in rendered(root)
+    assert_same_as_cold(root)
+    # the page it links to moves: its body is rendered again with the new address
+    (root / f"{BERITA}/2026-11-10-a.md").write_text(
+        "---\ntitle: Berita A\ndate: 2026-11-10\nslug: a-baru\ntags: [kesehatan, gizi]\n---\n"
+        "Isi berita.\n", encoding="utf-8")
+    build(root)
+    assert 'href="../../berita/a-baru/"' in (root / "build/dinkes/berita/d/index.html").read_text("utf-8")
+    assert "berita/d/index.html" in rendered(root)
+    assert_same_as_cold(root)
+
+
+def test_an_unreadable_record_only_costs_a_render(tmp_path: Path) -> None:
+    root = region(tmp_path)
+    build(root)
+    before = published(root / "build")
+    (root / "build/.skpdgen/deps/dinkes.json").write_text("{not json", encoding="utf-8")
+    (root / "build/.skpdgen/deps/dinkes.bodies.json").write_text("[]", encoding="utf-8")
+    page = root / "build/dinkes/berita/a/index.html"
+    (root / f"{BERITA}/2026-11-12-b.md").write_text(news("Berita B", "2026-11-12", "Baru."),
+                                                     encoding="utf-8")
+    build(root)
+    assert rendered(root) == all_pages(root)
+    assert published(root / "build")["dinkes/berita/a/index.html"] == \
+        before["dinkes/berita/a/index.html"]
+    # a page edited by hand in build/ is rendered again, never kept
+    page.write_text("diubah", encoding="utf-8")
+    (root / f"{BERITA}/2026-11-12-b.md").write_text(news("Berita B", "2026-11-12", "Lagi."),
+                                                     encoding="utf-8")
+    build(root)
+    assert "berita/a/index.html" in rendered(root)
+    assert_same_as_cold(root)

@@ -270,11 +270,13 @@ class SiteRenderer:
         fingerprint, day = None, None
         if self.memo is not None:
             # the page's data as the template sees it; the day only by its answers (deps.py)
-            if self._site_code is None:
-                self._site_code = self.memo.fingerprints.encode(self.site)
+            if self._site_code is None:     # the same for every page: encoded once
+                self._site_code = self.memo.fingerprints.encode(
+                    (self.site, self.region, self.menu))
             fingerprint = self.memo.fingerprint(
-                templates, path, origin, self._site_code, site["menu"],
-                {k: v for k, v in context.items() if k not in ("site", "build_date", "asset")})
+                templates, path, origin, self._site_code, [e["active"] for e in site["menu"]],
+                {k: v for k, v in context.items()
+                 if k not in ("site", "region", "build_date", "asset")})
             kept = self.memo.reuse(dest, fingerprint) if fingerprint is not None else None
             if kept is not None:
                 self.diags.extend(kept[1])
