@@ -15,9 +15,10 @@ still gets the same answer on its new day (a new day re-renders only the pages w
 depends on the date). Any other use of the day (printing it, arithmetic) ties the page to
 that exact day.
 
-The record lives in build/.skpdgen/deps/<slug>.json, written atomically after a successful
-build; an unreadable or older record, a file changed by hand, or a context holding something
-that cannot be fingerprinted (then the page is always rendered) only costs a render.
+The record lives in build/.skpdgen/cache/<slug>.pages.json, beside the agency's cache entry
+(and its rendered bodies in <slug>.bodies.json), written atomically after a successful build;
+an unreadable or older record, a file changed by hand, or a context holding something that
+cannot be fingerprinted (then the page is always rendered) only costs a render.
 """
 
 from __future__ import annotations
@@ -261,7 +262,7 @@ class Fingerprinter:
 
 
 def record_path(out: Path, slug: str) -> Path:
-    return out / STATE_DIR / "deps" / f"{slug}.json"
+    return out / STATE_DIR / "cache" / f"{slug}.pages.json"
 
 
 @dataclasses.dataclass(slots=True)
@@ -414,7 +415,7 @@ def _answers_again(resolver: Any, calls: list[Any]) -> bool:
 
 
 def bodies_path(out: Path, slug: str) -> Path:
-    return out / STATE_DIR / "deps" / f"{slug}.bodies.json"
+    return out / STATE_DIR / "cache" / f"{slug}.bodies.json"
 
 
 @dataclasses.dataclass(slots=True)

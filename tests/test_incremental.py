@@ -48,7 +48,7 @@ def build(root: Path, *args: str, today: str = TODAY) -> str:
 
 def rendered(root: Path, slug: str = "dinkes") -> set[str]:
     """The pages the last build of `slug` rendered (the others were kept as they were)."""
-    record = json.loads((root / f"build/.skpdgen/deps/{slug}.json").read_text(encoding="utf-8"))
+    record = json.loads((root / f"build/.skpdgen/cache/{slug}.pages.json").read_text(encoding="utf-8"))
     return set(record["rendered"])
 
 
@@ -264,7 +264,7 @@ def test_unchanged_bodies_are_not_parsed_again_but_follow_what_they_link(tmp_pat
     first = build(root)
     warning = "sites/dinkes/content/berita/2026-11-16-d.md:6: warning: raw HTML"
     assert warning in first
-    bodies = root / "build/.skpdgen/deps/dinkes.bodies.json"
+    bodies = root / "build/.skpdgen/cache/dinkes.bodies.json"
     assert "content/berita/2026-11-16-d.md" in json.loads(bodies.read_text("utf-8"))["bodies"]
     # another file changes: d's body is taken from the last build, its warning shown again
     (root / f"{BERITA}/2026-11-12-b.md").write_text(news("Berita B", "2026-11-12", "Baru."),
@@ -287,8 +287,8 @@ def test_an_unreadable_record_only_costs_a_render(tmp_path: Path) -> None:
     root = region(tmp_path)
     build(root)
     before = published(root / "build")
-    (root / "build/.skpdgen/deps/dinkes.json").write_text("{not json", encoding="utf-8")
-    (root / "build/.skpdgen/deps/dinkes.bodies.json").write_text("[]", encoding="utf-8")
+    (root / "build/.skpdgen/cache/dinkes.pages.json").write_text("{not json", encoding="utf-8")
+    (root / "build/.skpdgen/cache/dinkes.bodies.json").write_text("[]", encoding="utf-8")
     page = root / "build/dinkes/berita/a/index.html"
     (root / f"{BERITA}/2026-11-12-b.md").write_text(news("Berita B", "2026-11-12", "Baru."),
                                                      encoding="utf-8")
