@@ -22,7 +22,9 @@ from pathlib import Path
 from skpdgen import __version__
 from skpdgen.diagnostics import Diagnostic
 from skpdgen.model import BuildOptions
-from skpdgen.write import STATE_DIR, write_file_atomic
+from skpdgen.render import Output
+from skpdgen.search.indexer import INDEX_DIR
+from skpdgen.write import STATE_DIR, same_output, write_file_atomic
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -130,17 +132,50 @@ def save_entry(out: Path, slug: str, entry: CacheEntry) -> None:
 
 
 
-def output_files(target: Path) -> dict[str, list[object]]:
-    """Every file of an agency's output folder: relative path -> [size, sha256, mtime_ns]."""
+def output_files(target: Path, previous: dict[str, list[object]] | None = None
+                 ) -> dict[str, list[object]]:
+    """Every file of an agency's output folder: relative path -> [size, sha256, mtime_ns].
+
+    A file with the size and mtime `previous` recorded (an unchanged file, hard-linked from
+    the last output) keeps its recorded sha256 instead of being read again.
+    """
+    previous = previous or {}
     files: dict[str, list[object]] = {}
     for dirpath, dirnames, filenames in os.walk(target):
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath, name)
+            rel = path.relative_to(target).as_posix()
             st = os.lstat(path)
+            old = previous.get(rel)
+            if (old is not None and len(old) == 3 and old[0] == st.st_size
+                    and old[2] == st.st_mtime_ns and stat.S_ISREG(st.st_mode)):
+                files[rel] = list(old)
+                continue
             sha = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(st.st_mode) else ""
-            files[path.relative_to(target).as_posix()] = [st.st_size, sha, st.st_mtime_ns]
+            files[rel] = [st.st_size, sha, st.st_mtime_ns]
     return files
+
+
+def unchanged_output(out: Path, slug: str, outputs: list[Output]
+                     ) -> dict[str, list[object]] | None:
+    """The recorded files of build/<slug>/ when it already holds exactly `outputs` (and the
+    search index made from them): then nothing needs writing, indexing or swapping.
+
+    Only after a complete build whose index was current (its cache entry exists, see
+    pipeline.py) and whose files are still as it wrote them; else None.
+    """
+    entry = load_entry(out, slug)
+    target = out / slug
+    if entry is None or not entry.files or not (target / INDEX_DIR).is_dir():
+        return None
+    pages = {rel for rel in entry.files if not rel.startswith(INDEX_DIR + "/")}
+    if (len(pages) != len(outputs) or {o.dest_path for o in outputs} != pages
+            or not output_intact(target, entry.files)):
+        return None
+    if all(same_output(o, target / o.dest_path) for o in outputs):
+        return entry.files
+    return None
 
 
 def output_intact(target: Path, files: dict[str, list[object]]) -> bool:

@@ -467,17 +467,29 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
     step[0] = "writing its output"
     target = out / slug
     try:
-        staging, stats = stage(outputs, target)
-        if owner is not None and os.getppid() != owner:
-            # a worker whose build was killed: it holds no lock, so it must not swap anything in
-            remove_tree(staging)
-            raise WriteError("the build that started this worker has stopped")
-        indexed = search.prepare_index(staging, target, region.language, defer_search, diags,
-                                       slug)
-        swap_in(staging, target, stats)
+        # the live folder already holds exactly these outputs (a new day that changed no
+        # page): nothing to stage, index or swap
+        live = (cache.unchanged_output(out, slug, outputs)
+                if key is not None and not left_out.items else None)
+        if live is not None:
+            if owner is not None and os.getppid() != owner:
+                raise WriteError("the build that started this worker has stopped")
+            stats, indexed, files = WriteStats(unchanged=len(outputs)), True, live
+        else:
+            last = cache.load_entry(out, slug) if key is not None else None
+            staging, stats = stage(outputs, target)
+            if owner is not None and os.getppid() != owner:
+                # a worker whose build was killed: it holds no lock, so it must not swap
+                # anything in
+                remove_tree(staging)
+                raise WriteError("the build that started this worker has stopped")
+            indexed = search.prepare_index(staging, target, region.language, defer_search,
+                                           diags, slug)
+            swap_in(staging, target, stats)
+            files = (cache.output_files(target, last.files if last else None)
+                     if key is not None else {})
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
-        files = cache.output_files(target) if key is not None else {}
         if memo is not None:
             stats.rendered = len(memo.rendered)
             with contextlib.suppress(OSError):    # only a shortcut for the next build

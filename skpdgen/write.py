@@ -71,6 +71,13 @@ def _same_file(old: Path, source: Path) -> bool:
         return False
 
 
+def same_output(out: Output, path: Path) -> bool:
+    """True when the file at `path` already holds exactly `out`."""
+    if out.data is not None:
+        return _same_bytes(path, out.data)
+    return out.source is not None and _same_file(path, out.source)
+
+
 def _put(out: Output, staged: Path, old: Path, stats: WriteStats) -> None:
     staged.parent.mkdir(parents=True, exist_ok=True)
     unchanged = (_same_bytes(old, out.data) if out.data is not None

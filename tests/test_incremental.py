@@ -71,6 +71,12 @@ def assert_same_as_cold(root: Path, today: str = TODAY, *args: str) -> None:
     assert [k for k in incremental if incremental[k] != clean[k]] == []
 
 
+def published_index(root: Path) -> dict[str, int]:
+    """The search index files of dinkes and their inodes."""
+    folder = root / "build/dinkes/pagefind"
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*")}
+
+
 def all_pages(root: Path, slug: str = "dinkes") -> set[str]:
     return {p.relative_to(root / "build" / slug).as_posix()
             for p in (root / "build" / slug).rglob("*.html")
@@ -183,9 +189,15 @@ def test_an_agency_template_is_a_dependency_of_its_pages(tmp_path: Path) -> None
 def test_a_new_day_renders_only_the_pages_that_depend_on_the_date(tmp_path: Path) -> None:
     root = region(tmp_path)
     build(root)
-    build(root, today="2026-11-30")      # nothing answers differently on this day
+    folder = (root / "build/dinkes").stat().st_ino
+    index = published_index(root)
+    stderr = build(root, today="2026-11-30")      # nothing answers differently on this day
     assert rendered(root) == set()
     assert rendered(root, "disdik") == set()
+    # every output is what the live folder holds: not staged, indexed or swapped again
+    assert "0 removed" in stderr
+    assert (root / "build/dinkes").stat().st_ino == folder
+    assert published_index(root) == index
     assert_same_as_cold(root, "2026-11-30")
     # on 1 December the announcement has expired, the event is over: their pages, the lists
     # and the home that show them (the home lists upcoming events)
