@@ -185,6 +185,13 @@ class Fingerprinter:
         self._encode(value, parts)
         return "".join(parts)
 
+    def pin(self, value: Any) -> str:
+        """Encode `value` once for the rest of this build: the caller does not change it."""
+        encoded = "#" + hashlib.sha256(self.encode(value).encode("utf-8", "surrogatepass")
+                                       ).hexdigest()
+        self._memo[id(value)] = (value, encoded)
+        return encoded
+
     def digest(self, *values: Any) -> str:
         digest = hashlib.sha256()
         for value in values:
@@ -198,6 +205,8 @@ class Fingerprinter:
             out.append(repr(value))
         elif kind is Markup:
             out.append("M" + repr(str(value)))
+        elif (pinned := self._memo.get(id(value))) is not None and pinned[0] is value:
+            out.append(pinned[1])
         elif kind is list or kind is tuple:
             out.append("[" if kind is list else "(")
             for item in value:
@@ -261,6 +270,9 @@ class Fingerprinter:
 # --- the record -----------------------------------------------------------------------------
 
 
+PORTAL = ".portal"     # the record of the portal's pages (no agency slug starts with a dot)
+
+
 def record_path(out: Path, slug: str) -> Path:
     return out / STATE_DIR / "cache" / f"{slug}.pages.json"
 
@@ -280,8 +292,10 @@ class PageMemo:
     fingerprints: Fingerprinter = dataclasses.field(default_factory=Fingerprinter)
 
     @classmethod
-    def load(cls, out: Path, slug: str, agency_key: str, today: date) -> PageMemo:
-        memo = cls(out / slug, agency_key, today)
+    def load(cls, out: Path, slug: str, agency_key: str, today: date,
+             target: Path | None = None) -> PageMemo:
+        """The record of `slug` (an agency, or PORTAL with `target` build/ itself)."""
+        memo = cls(target or out / slug, agency_key, today)
         try:
             data = json.loads(record_path(out, slug).read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -322,6 +336,25 @@ class PageMemo:
         if fingerprint is not None:
             self.new[dest] = [fingerprint, questions, [d.to_json() for d in diagnostics]]
 
+    def files(self) -> dict[str, list[object]]:
+        """[size, sha256, mtime_ns] of every page noted, as written now (the portal's pages,
+        which are not in a cache entry); a file as the old record has it is not read."""
+        files: dict[str, list[object]] = {}
+        for dest in self.new:
+            path = self.target / dest
+            try:
+                st = os.lstat(path)
+                old = self.old.get(dest)
+                if (isinstance(old, list) and len(old) == 6 and old[3] == st.st_size
+                        and old[4] == st.st_mtime_ns):
+                    files[dest] = [st.st_size, old[5], st.st_mtime_ns]
+                elif stat.S_ISREG(st.st_mode):
+                    files[dest] = [st.st_size, hashlib.sha256(path.read_bytes()).hexdigest(),
+                                   st.st_mtime_ns]
+            except OSError:
+                continue
+        return files
+
     def save(self, out: Path, slug: str, files: dict[str, list[object]]) -> None:
         """Write the record: each page's fingerprint with its file as written (size, mtime,
         sha256 from `files`, see cache.output_files)."""
@@ -330,6 +363,8 @@ class PageMemo:
             file = files.get(dest)
             if file is not None and len(file) == 3:
                 pages[dest] = [*entry, file[0], file[2], file[1]]
+        if not self.rendered and pages == self.old and self.today.isoformat() == self.old_today:
+            return          # nothing changed: a build that changes nothing writes nothing
         data = {"version": VERSION, "agency_key": self.agency_key,
                 "today": self.today.isoformat(), "rendered": sorted(self.rendered),
                 "pages": pages}
@@ -350,13 +385,14 @@ def _intact(path: Path, size: object, mtime_ns: object, sha: object) -> bool:
         return False
 
 
-def agency_key(region_key: str, templates: Path) -> str:
+def agency_key(region_key: str, templates: Path | None) -> str:
     """What every page of an agency depends on beyond its context: the region key (code,
-    options, skpdgen.yaml, theme) and the agency's own templates/."""
+    options, skpdgen.yaml, theme) and the agency's own templates/ (the portal has none)."""
     from skpdgen import cache  # cache imports the model; deps is imported by the renderer
 
     digest = hashlib.sha256(f"deps{VERSION}\0{region_key}\0".encode())
-    cache.hash_tree(digest, templates)
+    if templates is not None:
+        cache.hash_tree(digest, templates)
     return digest.hexdigest()
 
 

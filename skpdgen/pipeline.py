@@ -220,6 +220,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
+    portal_memo: deps.PageMemo | None = None
     if gitdates.is_shallow(region.root):
         portal_diags.warning(
             "skpdgen.yaml", None, "the repository is a shallow git clone: the scorecard "
@@ -254,8 +255,12 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 continue
             if summary is not None:
                 unbuilt[slug] = summary
+        portal_memo = (deps.PageMemo.load(out, deps.PORTAL, deps.agency_key(
+            cache.region_key(region.root, theme.layers, options), None), options.today, out)
+            if request.write else None)
         portal_outputs = list(portal.portal_outputs(region, theme, summaries, health,
-                                                    options, portal_diags, unbuilt))
+                                                    options, portal_diags, unbuilt,
+                                                    portal_memo))
         portal_outputs += editor_build.portal_outputs(region, theme, all_slugs,
                                                       portal_diags)
     except Exception as exc:  # noqa: BLE001 -- the safety net: the manifest is still written
@@ -273,6 +278,10 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         try:
             stats.add(write_tree_files(portal_outputs, out,
                                        set(all_slugs) | {STATE_DIR, search.INDEX_DIR}))
+            if portal_memo is not None:
+                stats.rendered += len(portal_memo.rendered)
+                with contextlib.suppress(OSError):    # only a shortcut for the next build
+                    portal_memo.save(out, deps.PORTAL, portal_memo.files())
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
         try:

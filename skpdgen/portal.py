@@ -14,6 +14,7 @@ import jinja2
 
 from skpdgen import urls
 from skpdgen.config.region import Region
+from skpdgen.deps import PageMemo, TrackedDay
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.media.og import render_card
 from skpdgen.model import BuildOptions
@@ -53,14 +54,19 @@ def _date(value: str | None) -> datetime | None:
 
 def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
                    health: Mapping[str, BuildHealth], options: BuildOptions,
-                   diags: Diagnostics, unbuilt: Mapping[str, SiteSummary] | None = None
-                   ) -> Iterator[Output]:
+                   diags: Diagnostics, unbuilt: Mapping[str, SiteSummary] | None = None,
+                   memo: PageMemo | None = None) -> Iterator[Output]:
     """Every file of the portal.
 
     `summaries`: the agencies whose output is in build/ (built now or before); `unbuilt`: the
     agencies measured from their sources only (not built in this run, nothing recorded), which
-    the scorecard shows with their real state but never links to.
+    the scorecard shows with their real state but never links to. `memo`: the portal's pages
+    of the last build; one whose data did not change is not rendered again (deps.py).
     """
+    # as read back from build/.skpdgen/sites/ (keys in order): the same data whether an
+    # agency was built now or kept as it was
+    summaries = [SiteSummary.from_json(s.to_json()) for s in summaries]
+    unbuilt = {slug: SiteSummary.from_json(s.to_json()) for slug, s in (unbuilt or {}).items()}
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
@@ -79,7 +85,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
 
     services = service_index(summaries, by_slug)
 
-    render = _Renderer(env, region, theme, diags, options)
+    render = _Renderer(env, region, theme, diags, options, memo)
     card = portal_card(region)
     render.og = og_meta(region.base_url, None, card, region.name)
     yield Output(card.dest_path, render_card(card), origin="skpdgen.yaml")
@@ -180,11 +186,23 @@ def _item(item: ItemSummary, agency: dict[str, Any]) -> dict[str, Any]:
 
 class _Renderer:
     def __init__(self, env: jinja2.Environment, region: Region, theme: Theme, diags: Diagnostics,
-                 options: BuildOptions):
+                 options: BuildOptions, memo: PageMemo | None = None):
         self.env, self.region, self.theme, self.diags = env, region, theme, diags
         self.options = options
         self.region_view = region_view(region)
         self.og: dict[str, Any] = {"og_image": None}
+        self.memo = memo
+        self._pinned: tuple[object, str] | None = None
+
+    def _shared(self, agencies: list[dict[str, Any]]) -> str:
+        """The data every page gets (the agencies, the region), encoded once (deps.py)."""
+        assert self.memo is not None
+        if self._pinned is None or self._pinned[0] is not agencies:
+            for agency in agencies:       # the items of news and services point to them
+                self.memo.fingerprints.pin(agency)
+            self._pinned = (agencies, self.memo.fingerprints.pin(
+                (agencies, self.region_view)))
+        return self._pinned[1]
 
     def page(self, path: str, template: str, fields: dict[str, Any],
              agencies: list[dict[str, Any]], description: str | None = None) -> Output:
@@ -208,9 +226,25 @@ class _Renderer:
                    "portal_href": root or "./", "meta": meta, "preview": False,
                    "build_date": self.options.today, "agencies": agencies,
                    "asset": asset_function(self.theme, {}, root)}
+        dest = urls.dest_for(path)
+        fingerprint, day = None, None
+        if self.memo is not None:
+            fingerprint = self.memo.fingerprint(
+                template, path, self._shared(agencies),
+                {k: v for k, v in context.items()
+                 if k not in ("region", "agencies", "build_date", "asset")})
+            kept = self.memo.reuse(dest, fingerprint) if fingerprint is not None else None
+            if kept is not None:
+                self.diags.extend(kept[1])
+                return Output(dest, source=kept[0], origin=template)
+            context["build_date"] = day = TrackedDay(self.options.today)
+        before = len(self.diags.items)
         try:
             data = self.env.get_template(template).render(context).encode("utf-8")
         except jinja2.TemplateError as exc:
             self.diags.error(*template_error(exc, template, region.root))
             data = b""
-        return Output(urls.dest_for(path), data, origin=template)
+            fingerprint = None
+        if self.memo is not None and day is not None:
+            self.memo.note(dest, fingerprint, day._questions, self.diags.items[before:])
+        return Output(dest, data, origin=template)

@@ -39,10 +39,12 @@ def build(root: Path, today: str = TODAY) -> tuple[int, str]:
 
 def tree_hash(folder: Path) -> str:
     """The published files (not the search index: Pagefind writes the same index in other
-    bytes from run to run; tests/test_search.py checks what it holds)."""
+    bytes from run to run; tests/test_search.py checks what it holds), nor the build cache's
+    own records (which pages the last build rendered: tests/test_incremental.py)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*")
-                       if p.is_file() and "pagefind" not in p.relative_to(folder).parts):
+                       if p.is_file() and "pagefind" not in p.relative_to(folder).parts
+                       and ".skpdgen/cache" not in p.relative_to(folder).as_posix()):
         digest.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 

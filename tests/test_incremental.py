@@ -257,13 +257,16 @@ def test_parallel_and_in_process_builds_agree(tmp_path: Path) -> None:
     assert rendered(root, "disdik") == {"berita/ppdb/index.html", "berita/index.html",
                                         "index.html", "tag/kesehatan/index.html"}
     assert_same_as_cold(root, TODAY, "--jobs", "1")
-    # the count is in the result: a rebuild after one more edit renders its four pages
+    # the count is in the result: a rebuild after one more edit renders its four pages and
+    # the portal's two that show it
     (root / f"{BERITA}/2026-11-12-b.md").write_text(
         news("Berita B", "2026-11-12", "Isi lagi."), encoding="utf-8")
     result = build_region(BuildRequest(root, today=date.fromisoformat(TODAY)))
     assert result.ok
     dinkes = next(s for s in result.sites if s.slug == "dinkes")
-    assert dinkes.rendered == 4 and result.stats.rendered == 4
+    # the portal pages that show its summary: the home and the news list
+    assert rendered(root, ".portal") == {"index.html", "berita/index.html"}
+    assert dinkes.rendered == 4 and result.stats.rendered == 4 + 2
     assert next(s for s in result.sites if s.slug == "disdik").reused
 
 
