@@ -14,10 +14,12 @@ import hashlib
 import json
 import os
 import stat
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from skpdgen import __version__
 from skpdgen.diagnostics import Diagnostic
@@ -49,12 +51,13 @@ class CacheEntry:
         return [Diagnostic(**w) for w in self.warnings]  # type: ignore[arg-type]
 
 
-def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
+def _hash_tree(digest: hashlib._Hash, root: Path, known: InputStats | None = None) -> None:
     """Names and bytes of every regular file below `root`, in a stable order.
 
     Nothing but a regular file is ever opened (lstat first): a link is hashed by its target's
     name, a FIFO or device by its kind, so a pipe cannot hang the build and a link to /dev/zero
-    cannot fill the memory; discover reports both as errors.
+    cannot fill the memory; discover reports both as errors. With `known`, a file whose
+    stat is as recorded is not read again: its recorded hash stands for its bytes.
     """
     if not root.exists():
         return
@@ -62,9 +65,66 @@ def _hash_tree(digest: hashlib._Hash, root: Path) -> None:
         dirnames.sort()
         for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
             path = Path(dirpath, name)
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(_file_token(path))
+            rel = path.relative_to(root).as_posix()
+            digest.update(rel.encode() + b"\0")
+            if known is None:
+                digest.update(_file_token(path))
+            else:
+                digest.update(known.token(rel, path).encode())
             digest.update(b"\0")
+
+
+@dataclass(slots=True)
+class InputStats:
+    """The hash of each input file of an agency by its stat (size, mtime, inode), so a build
+    with unchanged inputs reads none of them (build/.skpdgen/cache/<slug>.inputs.json).
+
+    A file changed less than RACY before the record was written is never trusted by its stat
+    alone (an edit in the same clock tick keeps its mtime), like git's racy-clean check.
+    """
+
+    at: int = 0                        # when the record was written (ns)
+    old: dict[str, list[Any]] = field(default_factory=dict)
+    new: dict[str, list[Any]] = field(default_factory=dict)
+
+    RACY = 2_000_000_000
+
+    @classmethod
+    def load(cls, out: Path, slug: str) -> InputStats:
+        try:
+            data = json.loads(inputs_path(out, slug).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if (not isinstance(data, dict) or not isinstance(data.get("at"), int)
+                or not isinstance(data.get("files"), dict)):
+            return cls()
+        return cls(data["at"], data["files"])
+
+    def token(self, rel: str, path: Path) -> str:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return "<unreadable>"
+        if not stat.S_ISREG(st.st_mode):
+            return hashlib.sha256(_file_token(path)).hexdigest() + "*"
+        here = [st.st_size, st.st_mtime_ns, st.st_ino]
+        old = self.old.get(rel)
+        if (isinstance(old, list) and len(old) == 4 and old[:3] == here
+                and st.st_mtime_ns < self.at - self.RACY):
+            self.new[rel] = old
+            return str(old[3])
+        sha = hashlib.sha256(_file_token(path)).hexdigest()
+        self.new[rel] = [*here, sha]
+        return sha
+
+    def save(self, out: Path, slug: str) -> None:
+        if self.new != self.old:
+            write_file_atomic(inputs_path(out, slug), json.dumps(
+                {"at": time.time_ns(), "files": self.new}, separators=(",", ":")).encode())
+
+
+def inputs_path(out: Path, slug: str) -> Path:
+    return out / STATE_DIR / "cache" / f"{slug}.inputs.json"
 
 
 hash_tree = _hash_tree
@@ -104,13 +164,15 @@ def region_key(region_root: Path, theme_layers: tuple[Path, ...], options: Build
     return digest.hexdigest()
 
 
-def site_key(region_key: str, agency_root: Path) -> str:
-    """The region key plus every file of the agency."""
+def site_key(region_key: str, agency_root: Path, known: InputStats | None = None) -> str:
+    """The region key plus every file of the agency (by its recorded hash in `known`)."""
     digest = hashlib.sha256(region_key.encode())
     if agency_root.is_symlink():   # an error (load_agency); never walk where it points
         digest.update(b"<link>" + os.fsencode(os.readlink(agency_root)))
         return digest.hexdigest()
-    _hash_tree(digest, agency_root)
+    if known is not None:
+        digest.update(b"\1by-hash\1")
+    _hash_tree(digest, agency_root, known)
     return digest.hexdigest()
 
 

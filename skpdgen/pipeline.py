@@ -436,7 +436,12 @@ def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
 def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                 write: bool, region_key: str | None, step: list[str],
                 owner: int | None = None, defer_search: bool = False) -> SiteResult:
-    key = cache.site_key(region_key, region.sites_dir / slug) if write and region_key else None
+    inputs = cache.InputStats.load(out, slug) if write and region_key else None
+    key = (cache.site_key(region_key, region.sites_dir / slug, inputs)
+           if write and region_key else None)
+    if inputs is not None:
+        with contextlib.suppress(OSError):   # only a shortcut for the next build
+            inputs.save(out, slug)
     if key is not None:
         step[0] = "checking its last output"
         reused = _reuse(out, slug, key, options)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
@@ -317,4 +319,32 @@ def test_an_unreadable_record_only_costs_a_render(tmp_path: Path) -> None:
                                                      encoding="utf-8")
     build(root)
     assert "berita/a/index.html" in rendered(root)
+    assert_same_as_cold(root)
+
+
+def test_unchanged_inputs_are_known_by_their_stat(tmp_path: Path) -> None:
+    root = region(tmp_path)
+    hour_ago = time.time() - 3600
+    for path in (root / "sites").rglob("*.md"):
+        os.utime(path, (hour_ago, hour_ago))
+    build(root)
+    record_path = root / "build/.skpdgen/cache/dinkes.inputs.json"
+    record = json.loads(record_path.read_text("utf-8"))
+    entry = record["files"]["content/berita/2026-11-10-a.md"]
+    assert entry[:2] == [(root / f"{BERITA}/2026-11-10-a.md").stat().st_size,
+                         (root / f"{BERITA}/2026-11-10-a.md").stat().st_mtime_ns]
+    assert "2 unchanged since the last build" in build(root)
+    # a file whose stat is as recorded is not read: its recorded hash stands for it (here a
+    # wrong one, so the agency is built again, which shows the file was not read)
+    entry[3] = "0" * 64
+    record_path.write_text(json.dumps(record), encoding="utf-8")
+    assert "1 unchanged since the last build" in build(root)
+    # an edit of the same size changes the mtime: noticed, even within the same second
+    page = root / f"{BERITA}/2026-11-12-b.md"
+    page.write_text(page.read_text("utf-8").replace("Isi berita.", "Isi beritu."), "utf-8")
+    build(root)
+    assert "beritu" in (root / "build/dinkes/berita/b/index.html").read_text("utf-8")
+    page.write_text(page.read_text("utf-8").replace("Isi beritu.", "Isi beriti."), "utf-8")
+    build(root)
+    assert "beriti" in (root / "build/dinkes/berita/b/index.html").read_text("utf-8")
     assert_same_as_cold(root)
