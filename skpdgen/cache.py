@@ -3,9 +3,12 @@
 The key is a hash of everything the agency's output depends on: every file under
 sites/<slug>/ (content, static, templates, site.yaml), the theme (templates, strings,
 assets), skpdgen.yaml, skpdgen's own code, and the build options. Output also depends on
-time (future items go live, announcements expire, events become past), so an entry is only
-reused on the same `today` and before `valid_until`, the moment the next dated item of the
-agency is due. Warnings of the cached build are kept and shown again.
+time (future items go live, announcements expire, events become past, the footer's year), so
+an entry is reused before `valid_until`: the moment the next dated item of the agency is due,
+or, with page-level dependencies (deps.py), the first moment any date-derived value of the
+agency or any answer its templates got from the build day may change; a later day before it
+builds the same bytes. Without them, only on the same `today`. Warnings of the cached build
+are kept and shown again.
 """
 
 from __future__ import annotations
@@ -41,9 +44,15 @@ class CacheEntry:
     warnings: list[dict[str, object]]
     # the output as written, path -> [size, sha256, mtime_ns]; none recorded never matches
     files: dict[str, list[object]] = field(default_factory=dict)
+    # valid_until also bounds what the build day changes (deps.valid_until): a later day
+    # before it builds the same output
+    day_proof: bool = False
 
     def usable(self, key: str, options: BuildOptions) -> bool:
-        if self.key != key or self.today != options.today.isoformat():
+        if self.key != key:
+            return False
+        if self.today != options.today.isoformat() and not (
+                self.day_proof and self.today < options.today.isoformat()):
             return False
         return self.valid_until is None or options.now < datetime.fromisoformat(self.valid_until)
 

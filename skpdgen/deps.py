@@ -29,8 +29,8 @@ import json
 import operator
 import os
 import stat
-from collections.abc import Callable
-from datetime import date, datetime, time
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +290,7 @@ class PageMemo:
     rendered: list[str] = dataclasses.field(default_factory=list)
     reused: int = 0
     fingerprints: Fingerprinter = dataclasses.field(default_factory=Fingerprinter)
+    questions: list[Question] = dataclasses.field(default_factory=list)  # of every page
 
     @classmethod
     def load(cls, out: Path, slug: str, agency_key: str, today: date,
@@ -327,12 +328,14 @@ class PageMemo:
         except TypeError:
             return None
         self.new[dest] = [fingerprint, old[1], old[2]]
+        self.questions.extend(old[1])
         self.reused += 1
         return path, diagnostics
 
     def note(self, dest: str, fingerprint: str | None, questions: list[Question],
              diagnostics: list[Diagnostic]) -> None:
         self.rendered.append(dest)
+        self.questions.extend(questions)
         if fingerprint is not None:
             self.new[dest] = [fingerprint, questions, [d.to_json() for d in diagnostics]]
 
@@ -525,3 +528,85 @@ class BodyCache:
         write_file_atomic(bodies_path(out, slug), json.dumps(
             {"key": self.key, "bodies": self.new}, ensure_ascii=False,
             separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+# --- the days an agency's output stays the same --------------------------------------------
+
+
+def _start(day: date, like: datetime) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=like.tzinfo)
+
+
+def _day_bound(day: date, now: datetime) -> datetime | None:
+    """When a comparison of the build day with `day` may first answer differently (the day
+    only moves forward): at `day` itself while ahead, the next day when it is today."""
+    today = now.date()
+    if day > today:
+        return _start(day, now)
+    if day == today:
+        return _start(day + timedelta(days=1), now)
+    return None
+
+
+def source_bound(values: Iterable[Any], now: datetime, far_future_days: int
+                 ) -> datetime | None:
+    """The first moment after `now` at which anything derived from these source dates and
+    the build time may change: which items are published, expired, upcoming, the last update,
+    the far-future warnings (whose text names today, so they hold for today only)."""
+    bounds: list[datetime] = []
+    tomorrow = _start(now.date() + timedelta(days=1), now)
+    for value in values:
+        moment = value.at if hasattr(value, "at") else value
+        if isinstance(moment, datetime):
+            if moment > now:
+                bounds.append(moment)
+            day = moment.date()
+        elif isinstance(moment, date):
+            day = moment
+        else:
+            continue
+        if (day - now.date()).days > far_future_days:
+            bounds.append(tomorrow)
+        bound = _day_bound(day, now)
+        if bound is not None:
+            bounds.append(bound)
+    return min(bounds, default=None)
+
+
+def questions_bound(questions: Iterable[Question], now: datetime) -> datetime | None:
+    """The first moment after `now` at which a template's questions to the build day may
+    get other answers (a new year for the footer's year, an announcement's last day…)."""
+    today = now.date()
+    bounds: list[datetime] = []
+    for question in questions:
+        kind = question[0] if question else None
+        if kind == "attr" and len(question) == 3 and question[1] == "year":
+            bounds.append(_start(date(today.year + 1, 1, 1), now))
+        elif kind == "attr" and len(question) == 3 and question[1] == "month":
+            first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+            bounds.append(_start(first, now))
+        elif kind == "cmp" and len(question) == 4:
+            try:
+                bound = _day_bound(date.fromisoformat(question[2]), now)
+            except (TypeError, ValueError):
+                bound = _start(today + timedelta(days=1), now)
+            if bound is not None:
+                bounds.append(bound)
+        else:
+            bounds.append(_start(today + timedelta(days=1), now))
+    return min(bounds, default=None)
+
+
+def valid_until(model: Any, memo: PageMemo | None, now: datetime) -> datetime | None:
+    """Until when an agency's whole output (pages, feeds, summary, warnings) stays as this
+    build made it, if its inputs do not change; `now` itself when that is not known."""
+    if memo is None:
+        return now
+    tomorrow = _start(now.date() + timedelta(days=1), now)
+    dated = [s for s in model.sections.values() if s.dated]
+    # an empty feed is stamped with the build day (render/feeds.py)
+    empty_feed = (not any(p.date for s in dated for p in s.all_items)
+                  or any(not any(p.date for p in s.all_items) for s in dated))
+    bounds = [model.next_publication, model.next_change,
+              questions_bound(memo.questions, now), tomorrow if empty_feed else None]
+    return min((b for b in bounds if b is not None), default=None)

@@ -19,12 +19,12 @@ from skpdgen import markdown, media, safeurl, urls
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
-from skpdgen.content.future import warn_far_future
+from skpdgen.content.future import FAR_FUTURE_DAYS, warn_far_future
 from skpdgen.content.load import SiteFiles, SourcePage
 from skpdgen.content.publishable import show_names
 from skpdgen.content.repeats import distinct_dated_slugs
 from skpdgen.content.sections import SECTIONS, spec_for
-from skpdgen.deps import BodyCache
+from skpdgen.deps import BodyCache, source_bound
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
 from skpdgen.resolve import PageResolver, SiteIndex
@@ -157,6 +157,8 @@ class SiteModel:
     options: BuildOptions
     next_publication: datetime | None           # when the next future item goes live
     index: SiteIndex = field(repr=False)
+    # when anything derived from the build time may change next (deps.source_bound)
+    next_change: datetime | None = None
 
 
 def build_now(today: date | None, region: Region) -> datetime:
@@ -249,6 +251,9 @@ def assemble(agency: Agency, region: Region, sources: list[SourcePage], files: S
         options=options, index=index,
         next_publication=min((s.date.at for s in sources if s.date and not s.draft
                               and s.date.at > options.now and not options.future), default=None),
+        next_change=source_bound(
+            (v for s in sources for v in (s.date, s.updated, *s.extra.values())),
+            options.now, 10**6 if options.future else FAR_FUTURE_DAYS),
     )
 
 

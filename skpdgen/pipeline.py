@@ -518,8 +518,8 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
-                valid_until=(model.next_publication.isoformat()
-                             if model.next_publication else None),
+                valid_until=(until.isoformat() if (until := deps.valid_until(
+                    model, memo, options.now)) else None), day_proof=memo is not None,
                 page_count=len(model.pages), file_count=len(outputs),
                 warnings=[d.to_json() for d in diags.warnings],
                 files=files))

@@ -195,7 +195,9 @@ def test_a_new_day_renders_only_the_pages_that_depend_on_the_date(tmp_path: Path
     index = published_index(root)
     stderr = build(root, today="2026-11-30")      # nothing answers differently on this day
     assert rendered(root) == set()
-    assert rendered(root, "disdik") == set()
+    # disdik has no date ahead of today: nothing it shows changes before the new year (its
+    # footer's year), so it is kept whole, not even read
+    assert "1 unchanged since the last build" in stderr
     # every output is what the live folder holds: not staged, indexed or swapped again
     assert "0 removed" in stderr
     assert (root / "build/dinkes").stat().st_ino == folder
@@ -203,11 +205,11 @@ def test_a_new_day_renders_only_the_pages_that_depend_on_the_date(tmp_path: Path
     assert_same_as_cold(root, "2026-11-30")
     # on 1 December the announcement has expired, the event is over: their pages, the lists
     # and the home that show them (the home lists upcoming events)
-    build(root, today="2026-12-01")
+    stderr = build(root, today="2026-12-01")
     assert rendered(root) == {
         "index.html", "pengumuman/index.html", "pengumuman/arsip/index.html",
         "pengumuman/libur/index.html", "agenda/index.html", "agenda/senam/index.html"}
-    assert rendered(root, "disdik") == set()
+    assert "1 unchanged since the last build" in stderr
     home = (root / "build/dinkes/index.html").read_text("utf-8")
     assert "Libur Puskesmas" not in home and "Senam Sehat" not in home
     assert_same_as_cold(root, "2026-12-01")
@@ -217,9 +219,11 @@ def test_a_new_day_renders_only_the_pages_that_depend_on_the_date(tmp_path: Path
     assert rendered(root) == all_pages(root)
     assert "Terbit Nanti" in (root / "build/dinkes/index.html").read_text("utf-8")
     assert_same_as_cold(root, "2026-12-02")
-    # a new year: the footer's year changes on every page
-    build(root, today="2027-01-02")
+    # a new year: the footer's year changes on every page, of both agencies
+    stderr = build(root, today="2027-01-02")
     assert rendered(root) == all_pages(root)
+    assert rendered(root, "disdik") == all_pages(root, "disdik")
+    assert "unchanged since the last build" not in stderr
     assert_same_as_cold(root, "2027-01-02")
 
 
@@ -348,3 +352,12 @@ def test_unchanged_inputs_are_known_by_their_stat(tmp_path: Path) -> None:
     build(root)
     assert "beriti" in (root / "build/dinkes/berita/b/index.html").read_text("utf-8")
     assert_same_as_cold(root)
+
+
+def test_an_earlier_day_is_never_served_from_a_later_build(tmp_path: Path) -> None:
+    root = region(tmp_path)
+    build(root, today="2026-12-01")
+    stderr = build(root, today="2026-11-29")       # the announcement is valid again
+    assert "unchanged since the last build" not in stderr
+    assert "Libur Puskesmas" in (root / "build/dinkes/index.html").read_text("utf-8")
+    assert_same_as_cold(root, "2026-11-29")
