@@ -108,8 +108,12 @@ def test_a_new_day_publishes_what_is_due(tmp_path: Path) -> None:
     assert not (root / "build/disdik/berita/besok/index.html").exists()
     status, stderr = build(root, "2026-11-30")
     assert status == 0, stderr
-    assert "unchanged since the last build" not in stderr
+    # disdik is built again; dinkes, with no date ahead, shows the same until the new year
+    assert "1 unchanged since the last build" in stderr
     assert (root / "build/disdik/berita/besok/index.html").is_file()
+    status, stderr = build(root, "2027-01-01")
+    assert status == 0 and "unchanged since the last build" not in stderr, stderr
+    assert "© 2027" in (root / "build/dinkes/index.html").read_text(encoding="utf-8")
 
 
 def test_a_broken_agency_keeps_its_output_and_its_cache_entry_stays_true(tmp_path: Path) -> None:
