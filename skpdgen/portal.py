@@ -63,10 +63,6 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
     the scorecard shows with their real state but never links to. `memo`: the portal's pages
     of the last build; one whose data did not change is not rendered again (deps.py).
     """
-    # as read back from build/.skpdgen/sites/ (keys in order): the same data whether an
-    # agency was built now or kept as it was
-    summaries = [SiteSummary.from_json(s.to_json()) for s in summaries]
-    unbuilt = {slug: SiteSummary.from_json(s.to_json()) for slug, s in (unbuilt or {}).items()}
     env = environment_for(theme, None)
     t = theme.translator
     today = options.today
@@ -180,8 +176,12 @@ def service_index(summaries: list[SiteSummary], by_slug: dict[str, dict[str, Any
 
 def _item(item: ItemSummary, agency: dict[str, Any]) -> dict[str, Any]:
     return {"title": item.title, "path": item.path, "url": item.url, "section": item.section,
-            "date": _date(item.date), "summary": item.summary, "image": item.image,
-            "extra": dict(item.extra), "agency": agency, "tags": [], "draft": False}
+            # keys in order, as a summary read back from build/.skpdgen/sites/ has them: the
+            # same data whether the agency was built now or kept (deps.py fingerprints it)
+            "date": _date(item.date), "summary": item.summary,
+            "image": dict(sorted(item.image.items())) if item.image else item.image,
+            "extra": dict(sorted(item.extra.items())), "agency": agency, "tags": [],
+            "draft": False}
 
 
 class _Renderer:
