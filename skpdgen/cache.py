@@ -70,14 +70,17 @@ def _hash_tree(digest: hashlib._Hash, root: Path, known: InputStats | None = Non
     """
     if not root.exists():
         return
-    for dirpath, dirnames, filenames in os.walk(root):
+    base = str(root)
+    for dirpath, dirnames, filenames in os.walk(base):
         dirnames.sort()
-        for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
-            path = Path(dirpath, name)
-            rel = path.relative_to(root).as_posix()
+        folder = dirpath[len(base) + 1:] + "/" if dirpath != base else ""
+        for name in sorted(filenames) + [d for d in dirnames
+                                         if os.path.islink(os.path.join(dirpath, d))]:
+            path = os.path.join(dirpath, name)
+            rel = folder + name
             digest.update(rel.encode() + b"\0")
             if known is None:
-                digest.update(_file_token(path))
+                digest.update(_file_token(Path(path)))
             else:
                 digest.update(known.token(rel, path).encode())
             digest.update(b"\0")
@@ -109,20 +112,20 @@ class InputStats:
             return cls()
         return cls(data["at"], data["files"])
 
-    def token(self, rel: str, path: Path) -> str:
+    def token(self, rel: str, path: str) -> str:
         try:
             st = os.lstat(path)
         except OSError:
             return "<unreadable>"
         if not stat.S_ISREG(st.st_mode):
-            return hashlib.sha256(_file_token(path)).hexdigest() + "*"
+            return hashlib.sha256(_file_token(Path(path))).hexdigest() + "*"
         here = [st.st_size, st.st_mtime_ns, st.st_ino]
         old = self.old.get(rel)
         if (isinstance(old, list) and len(old) == 4 and old[:3] == here
                 and st.st_mtime_ns < self.at - self.RACY):
             self.new[rel] = old
             return str(old[3])
-        sha = hashlib.sha256(_file_token(path)).hexdigest()
+        sha = hashlib.sha256(_file_token(Path(path))).hexdigest()
         self.new[rel] = [*here, sha]
         return sha
 
@@ -257,10 +260,12 @@ def output_intact(target: Path, files: dict[str, list[object]]) -> bool:
     of 10,000 pages would otherwise hash every output); any other is hashed.
     """
     seen = 0
-    for dirpath, _dirnames, filenames in os.walk(target):
+    base = str(target)
+    for dirpath, _dirnames, filenames in os.walk(base):
+        folder = dirpath[len(base) + 1:] + "/" if dirpath != base else ""
         for name in filenames:
-            path = Path(dirpath, name)
-            record = files.get(path.relative_to(target).as_posix())
+            path = os.path.join(dirpath, name)
+            record = files.get(folder + name)
             if record is None or len(record) not in (2, 3):
                 return False
             seen += 1
@@ -270,7 +275,7 @@ def output_intact(target: Path, files: dict[str, list[object]]) -> bool:
                     return False
                 if len(record) == 3 and st.st_mtime_ns == record[2]:
                     continue
-                if hashlib.sha256(path.read_bytes()).hexdigest() != record[1]:
+                if hashlib.sha256(Path(path).read_bytes()).hexdigest() != record[1]:
                     return False
             except OSError:
                 return False
