@@ -3,7 +3,6 @@ and the result is byte for byte what a cold `build --clean` of the same inputs w
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import make_region, override_theme_file, run_cli
+from fixtures.region import published_hashes
 
 from skpdgen.pipeline import BuildRequest, build_region
 
@@ -54,21 +54,13 @@ def rendered(root: Path, slug: str = "dinkes") -> set[str]:
     return set(record["rendered"])
 
 
-def published(folder: Path) -> dict[str, str]:
-    """Every published file and its hash; not the search index (Pagefind writes the same
-    index in other bytes from run to run) nor the build state."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()
-            and not {"pagefind", ".skpdgen"} & set(p.relative_to(folder).parts)}
-
-
 def assert_same_as_cold(root: Path, today: str = TODAY, *args: str) -> None:
     """The incremental output equals a `build --clean` of a copy of the same inputs."""
     cold = root.parent / "cold"
     shutil.rmtree(cold, ignore_errors=True)
     shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))  # keeps mtimes
     build(cold, "--clean", *args, today=today)
-    incremental, clean = published(root / "build"), published(cold / "build")
+    incremental, clean = published_hashes(root / "build"), published_hashes(cold / "build")
     assert incremental.keys() == clean.keys()
     assert [k for k in incremental if incremental[k] != clean[k]] == []
 
@@ -307,7 +299,7 @@ def test_unchanged_bodies_are_not_parsed_again_but_follow_what_they_link(tmp_pat
 def test_an_unreadable_record_only_costs_a_render(tmp_path: Path) -> None:
     root = region(tmp_path)
     build(root)
-    before = published(root / "build")
+    before = published_hashes(root / "build")
     (root / "build/.skpdgen/cache/dinkes.pages.json").write_text("{not json", encoding="utf-8")
     (root / "build/.skpdgen/cache/dinkes.bodies.json").write_text("[]", encoding="utf-8")
     page = root / "build/dinkes/berita/a/index.html"
@@ -315,7 +307,7 @@ def test_an_unreadable_record_only_costs_a_render(tmp_path: Path) -> None:
                                                      encoding="utf-8")
     build(root)
     assert rendered(root) == all_pages(root)
-    assert published(root / "build")["dinkes/berita/a/index.html"] == \
+    assert published_hashes(root / "build")["dinkes/berita/a/index.html"] == \
         before["dinkes/berita/a/index.html"]
     # a page edited by hand in build/ is rendered again, never kept
     page.write_text("diubah", encoding="utf-8")
