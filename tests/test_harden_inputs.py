@@ -154,10 +154,10 @@ def test_unexpected_exception_is_contained_to_its_agency(
     before = (root / "build/a/berita/satu/index.html").read_bytes()
     real = pipeline.load_site_model
 
-    def exploding(region, theme, slug, options, diags):  # type: ignore[no-untyped-def]
+    def exploding(region, theme, slug, options, diags, *rest):  # type: ignore[no-untyped-def]
         if slug == "a":
             raise ZeroDivisionError("boom")
-        return real(region, theme, slug, options, diags)
+        return real(region, theme, slug, options, diags, *rest)
 
     monkeypatch.setattr(pipeline, "load_site_model", exploding)
     (root / "sites/a/content/berita/2026-11-01-satu.md").write_text(
