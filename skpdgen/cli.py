@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError, one_line
@@ -25,6 +26,10 @@ from skpdgen.messages.lang import LanguageError
 from skpdgen.messages.stream import speaking
 from skpdgen.output import Progress, print_diagnostics
 from skpdgen.scaffold import ScaffoldError
+
+if TYPE_CHECKING:
+    from skpdgen.pipeline import RegionResult
+    from skpdgen.shard import Shard
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -58,17 +63,43 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _shard_arg(value: str) -> Shard:
+    from skpdgen.shard import Shard
+    try:
+        return Shard.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _shard_options(args: argparse.Namespace) -> None:
+    """--shard and --portal-only exclude the options that choose agencies another way."""
+    chosen = "--shard" if args.shard else "--portal-only" if args.portal_only else None
+    if chosen is None:
+        return
+    if args.shard and args.portal_only:
+        raise UsageError("--shard builds agencies and no portal, --portal-only the portal and "
+                         "no agency: give one of them")
+    if args.site:
+        raise UsageError(f"--site and {chosen} both choose the agencies to build: give one")
+    if args.clean:
+        raise UsageError(f"--clean rebuilds every agency; with {chosen}, remove build/ "
+                         "yourself before the shards' folders are copied in")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from skpdgen.pipeline import BuildRequest, build_region
     started = time.monotonic()
+    _shard_options(args)
     request = BuildRequest(root=args.root, sites=tuple(args.site or ()), drafts=args.drafts,
                            future=args.future, clean=args.clean,
                            jobs=args.jobs or default_jobs(),
-                           today=_today(args))
+                           today=_today(args), shard=args.shard, portal_only=args.portal_only)
     progress = Progress("building")
     result = build_region(request, progress)
     progress.done()
     print_diagnostics(result.diagnostics)
+    if args.shard or args.portal_only:
+        return _report_sharded(args, result, time.monotonic() - started)
     pages = sum(s.page_count for s in result.sites)
     ok_sites = sum(1 for s in result.sites if s.ok or s.not_published)
     reused = sum(1 for s in result.sites if s.reused)
@@ -87,6 +118,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{len(result.not_published)} item(s) not published: "
               f"{', '.join(result.not_published)} (the rest of the site is published; "
               "an older version of an item stays until it is fixed)", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def _report_sharded(args: argparse.Namespace, result: RegionResult, seconds: float) -> int:
+    """The last lines of `build --shard` and `build --portal-only`."""
+    ok_sites = sum(1 for s in result.sites if s.ok or s.not_published)
+    pages = sum(s.page_count for s in result.sites)
+    if args.shard:
+        print(f"built {ok_sites} of {len(result.sites)} sites of shard {args.shard} ({pages} "
+              f"pages) in {seconds:.1f} s: {result.stats.written} files written, "
+              f"{result.stats.unchanged} unchanged; the portal is built by "
+              "skpdgen build --portal-only once every shard's build/ is copied together",
+              file=sys.stderr)
+    else:
+        print(f"built the portal of {ok_sites} of {len(result.sites)} sites built by shards "
+              f"({pages} pages) " + ("" if result.portal_ok else
+                                      "with errors (its last good version stays) ")
+              + f"in {seconds:.1f} s: {result.stats.written} files written", file=sys.stderr)
+    if result.failed:
+        print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",
+              file=sys.stderr)
+    if result.not_published:
+        print(f"{len(result.not_published)} item(s) not published: "
+              f"{', '.join(result.not_published)}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 
@@ -180,6 +235,10 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                    help="build N agencies at once (default: the number of CPU cores)")
     p.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the date to build as (also SKPDGEN_TODAY)")
+    p.add_argument("--shard", type=_shard_arg, metavar="I/N",
+                   help="build shard I of N of the agencies (a CI matrix job), and no portal")
+    p.add_argument("--portal-only", action="store_true",
+                   help="build the portal from the agencies the shards built into build/")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("new", help="create a new agency or content file",

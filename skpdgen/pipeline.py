@@ -35,6 +35,7 @@ from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
+from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
 from skpdgen.write import (
@@ -66,6 +67,8 @@ class BuildRequest:
     out_dir: Path | None = None
     write: bool = True
     defer_search: bool = False    # serve: index after the pages reload (search.index_site)
+    shard: Shard | None = None    # build only this shard's agencies, and no portal (shard.py)
+    portal_only: bool = False     # build no agency: the portal from what build/ holds
 
     @property
     def output(self) -> Path:
@@ -144,8 +147,16 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
                                           f"no agency '{slug}' (no sites/{slug}/site.yaml)",
                                           unknown_site_hint(slug, all_slugs))])
     slugs = list(request.sites) or all_slugs
-    options = BuildOptions(now=build_now(request.today, region), drafts=request.drafts,
-                           future=request.future)
+    today, drafts, future = request.today, request.drafts, request.future
+    if request.shard is not None:
+        slugs = [slug for slug in all_slugs if request.shard.holds(slug)]
+    if request.portal_only:     # as the shards were built: their day, drafts and future items
+        slugs = []
+        records = load_records(request.output, all_slugs)
+        today = common_day(request.output, records, request.today)
+        drafts = drafts or any(r.drafts for r in records.values())
+        future = future or any(r.future for r in records.values())
+    options = BuildOptions(now=build_now(today, region), drafts=drafts, future=future)
     if not request.write:
         return _build_into(request, region, theme, all_slugs, slugs, options, progress, on_site)
     out = request.output
@@ -203,11 +214,17 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         results.append(site_result)
         if on_site is not None:
             on_site(site_result)
+    records: dict[str, ShardRecord] = {}
+    if request.portal_only:
+        records = load_records(out, all_slugs)
+        results = _recorded_results(out, all_slugs, records)
     by_slug = {r.slug: r for r in results}
     if request.write and last_good is not None:
         for slug in all_slugs:
             if not (slug in by_slug and by_slug[slug].ok):
                 _carry_over(last_good.out, out, slug)
+    if request.shard is not None:   # no portal: what the job that assembles it needs
+        return _shard_result(request, region, results, options)
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
@@ -231,6 +248,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir(),
                                                  r.not_published)
               for slug, r in by_slug.items()}
+    for slug, record in records.items():     # built by a shard: as its shard recorded
+        health[slug] = record.health
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
@@ -291,7 +310,53 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                            f"cannot write the manifest: {exc.strerror or exc}",
                            "free some disk space, then build again")
         region_result.portal_diagnostics = portal_diags.items
+    else:
+        remove_records(out, list(records))
     return region_result
+
+
+def _recorded_results(out: Path, all_slugs: list[str], records: dict[str, ShardRecord]
+                      ) -> list[SiteResult]:
+    """build --portal-only: each agency as its shard recorded it; one that no shard built and
+    no earlier build recorded is an error (held back by deploy, never published empty)."""
+    previous = read_manifest(out)
+    results = []
+    for slug in all_slugs:
+        record = records.get(slug)
+        if record is not None:
+            health = record.health
+            results.append(SiteResult(slug, health.build == "ok", [], page_count=record.page_count,
+                                      reused=True, not_published=list(health.not_published)))
+        elif previous.get(slug) is None:
+            results.append(SiteResult(slug, False, [Diagnostic(
+                f"sites/{slug}", None, "error",
+                f"not built: build/ has no shard record of '{slug}' and no earlier build of it",
+                "run every shard (skpdgen build --shard I/N) and copy each one's build/ folder "
+                "into this build/ before --portal-only; deploy keeps its published version")]))
+    return results
+
+
+def _shard_result(request: BuildRequest, region: Region, results: list[SiteResult],
+                  options: BuildOptions) -> RegionResult:
+    """build --shard: a record of each agency for --portal-only, and no portal or manifest."""
+    out = request.output
+    portal_diags = Diagnostics()
+    for r in results:
+        if not request.write:
+            break
+        has_output = (out / r.slug).is_dir()
+        health = BuildHealth.from_diagnostics(r.diagnostics, r.ok, has_output, r.not_published)
+        try:
+            save_record(out, ShardRecord(r.slug, options.today, options.drafts, options.future,
+                                         health, r.page_count), has_output)
+        except OSError as exc:
+            portal_diags.error(f"{_shown(out, request.root)}/{STATE_DIR}/shards/{r.slug}.json",
+                               None, f"cannot write the shard record: {exc.strerror or exc}",
+                               "free some disk space, then build the shard again")
+    stats = WriteStats()
+    for r in results:
+        stats.add(r.stats)
+    return RegionResult(region, results, portal_diags.items, stats, options.today)
 
 
 def _shown(path: Path, root: Path) -> str:
