@@ -178,7 +178,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if folder is None:
         raise UsageError("give the folder to create: skpdgen init DIR (or --root DIR)")
     settings = InitSettings(host=args.host, install=args.install, name=args.name,
-                            base_url=args.base_url)
+                            base_url=args.base_url, shards=args.shards)
     if args.install:
         later = args.install.startswith(".")   # a file or fork the admin commits later
         problems = install_problems(args.install, folder.resolve())
@@ -262,6 +262,9 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                         "committed in vendor/)")
     p.add_argument("--name", help="name of the region (default: a sample name to change)")
     p.add_argument("--base-url", help="address of the portal (default: a sample to change)")
+    p.add_argument("--shards", type=int, default=1, metavar="N",
+                   help="CI builds the agencies in N parallel jobs and the portal in a final "
+                        "one (a large region; default: 1, one job)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("theme", help="theme eject: copy the built-in theme into themes/default/")
