@@ -281,7 +281,8 @@ def test_an_agency_without_content_still_gets_a_search_index(tmp_path: Path) -> 
     assert set(by_url(root / "build" / "baru" / "pagefind")) == {"/"}
 
 
-def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(tmp_path: Path) -> None:
+def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Lists, their pages, tag pages, alias redirects and the 404 page are left out of what
     Pagefind reads: the index holds exactly what Pagefind makes of the whole folder."""
     files: dict[str, str | bytes] = {
@@ -296,20 +297,21 @@ def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(tmp_path:
             f"Kabar {n}", f"2026-11-{10 + n}", f"Isi kabar nomor {n} posyandu.",
             f"tags: [posyandu]\naliases: [/lama/kabar-{n}.html]\n")
     root = make_region(tmp_path, files)
+    from skpdgen.search import indexer
     from skpdgen.search.indexer import EXCLUDE_SELECTORS, executable
-    # a Pagefind that first lists the pages it was given to read
-    log, wrapper = tmp_path / "read.log", tmp_path / "pagefind"
-    wrapper.write_text(f'#!/bin/sh\nsite="$2"\n(cd "$site" && find . -name "*.html" -type f '
-                       f'| sort) >> {log}\necho ---- >> {log}\nexec {executable()} "$@"\n',
-                       encoding="utf-8")
+    # a Pagefind that first notes what it was asked to read
+    log, wrapper = tmp_path / "args.log", tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" ---- >> {log}\n'
+                       f'exec {executable()} "$@"\n', encoding="utf-8")
     wrapper.chmod(0o755)
     status, err = build(root, env={"PAGEFIND_BINARY_PATH": str(wrapper)})
     assert status == 0, err
-    read = log.read_text(encoding="utf-8").split("----\n")
-    dinkes = next(part.split() for part in read if "./berita/kabar-0/index.html" in part)
-    assert sorted(dinkes) == sorted(["./index.html", "./profil/index.html",
-                                     "./layanan/surat-sehat/index.html"]
-                                    + [f"./berita/kabar-{n}/index.html" for n in range(5)])
+    runs = [run.split("\n") for run in log.read_text(encoding="utf-8").split("----\n")]
+    dinkes = next(args for args in runs if args[:2] == ["--site", args[1]] and "dinkes" in args[1])
+    glob = dinkes[dinkes.index("--glob") + 1]
+    assert sorted(glob.strip("{}").split(",")) == sorted(
+        ["index.html", "profil/index.html", "layanan/surat-sehat/index.html"]
+        + [f"berita/kabar-{n}/index.html" for n in range(5)])
     site = root / "build/dinkes"
     for left_out in ("berita/page/2/index.html", "tag/posyandu/index.html",
                      "lama/kabar-0.html/index.html", "404.html"):
@@ -327,3 +329,8 @@ def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(tmp_path:
 
     assert shown(site / "pagefind") == shown(whole)
     assert {"/berita/kabar-0/", "/profil/", "/layanan/surat-sehat/"} <= set(shown(whole))
+    # too many pages for one --glob: the same pages, hard-linked into a folder of their own
+    monkeypatch.setattr(indexer, "GLOB_LIMIT", 10)
+    indexer.index_site(site, "id")
+    assert shown(site / "pagefind") == shown(whole)
+    assert not [p for p in (root / "build").iterdir() if ".search.tmp" in p.name]

@@ -5,9 +5,10 @@ command rather than through `pagefind.index.PagefindIndex`: that service polls i
 100 ms per message, which made one agency cost 0.3 s instead of 0.07 s.
 
 Pagefind reads only the pages the search shows: the ones with `data-pagefind-body` (items and
-plain pages), hard-linked into a folder of their own with the same paths (so the same URLs);
-lists and their pagination, tag pages, redirects of aliases and the 404 page are never read.
-When an agency has no such page, Pagefind reads every page, as it would by itself.
+plain pages), named in its `--glob` (or, for a very large agency or an odd file name,
+hard-linked into a folder of their own with the same paths, so the same URLs); lists and
+their pagination, tag pages, redirects of aliases and the 404 page are never read. When an
+agency has no such page, Pagefind reads every page, as it would by itself.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-worker.js")
 TIMEOUT = 600
 BODY_MARK = b"data-pagefind-body"
+GLOB_LIMIT = 64_000       # characters of one --glob argument (Linux allows 128 KiB)
+_GLOB_SPECIAL = frozenset("{},*?[]!\\")
 
 
 class SearchError(Exception):
@@ -81,10 +84,10 @@ def index_site(site_dir: Path, language: str, source: Path | None = None) -> Non
     remove_tree(fresh)
     try:
         with _searchable(source, site_dir.parent / f".{site_dir.name}.search.tmp{os.getpid()}"
-                         ) as pages:
+                         ) as (pages, glob):
             command = [str(executable()), "--site", str(pages), "--output-path", str(fresh),
                        "--force-language", language, "--exclude-selectors",
-                       ", ".join(EXCLUDE_SELECTORS), "--silent"]
+                       ", ".join(EXCLUDE_SELECTORS), "--silent", *glob]
             done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
                                   check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -101,13 +104,19 @@ def index_site(site_dir: Path, language: str, source: Path | None = None) -> Non
 
 
 @contextlib.contextmanager
-def _searchable(source: Path, mirror: Path) -> Iterator[Path]:
-    """The folder for Pagefind to read: `source` itself, or `mirror` holding links to only the
-    pages of `source` that carry data-pagefind-body (removed afterwards)."""
+def _searchable(source: Path, mirror: Path) -> Iterator[tuple[Path, list[str]]]:
+    """The folder for Pagefind to read and its --glob arguments: `source` with a glob naming
+    only the pages that carry data-pagefind-body, or `mirror` holding links to only those
+    (removed afterwards), or `source` as it is when every page or none carries it."""
     every = sorted(path for path in source.rglob("*.html") if path.is_file())
     pages = [path for path in every if _has_body(path)]
     if not pages or len(pages) == len(every):
-        yield source
+        yield source, []
+        return
+    names = [path.relative_to(source).as_posix() for path in pages]
+    glob = names[0] if len(names) == 1 else "{" + ",".join(names) + "}"
+    if len(glob) <= GLOB_LIMIT and not any(_GLOB_SPECIAL & set(name) for name in names):
+        yield source, ["--glob", glob]
         return
     remove_tree(mirror)
     try:
@@ -118,7 +127,7 @@ def _searchable(source: Path, mirror: Path) -> Iterator[Path]:
                 os.link(path, link)
             except OSError:
                 shutil.copyfile(path, link)
-        yield mirror
+        yield mirror, []
     finally:
         remove_tree(mirror)
 
