@@ -232,6 +232,9 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         if summary is None and request.write:
             summary = load_summary(out, slug)
         if summary is not None:
+            summary = _for_portal(summary)
+            if result is not None and result.summary is not None:
+                result.summary = summary
             summaries.append(summary)
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
@@ -313,6 +316,13 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     else:
         remove_records(out, list(records))
     return region_result
+
+
+def _for_portal(summary: SiteSummary) -> SiteSummary:
+    """What the portal keeps of a summary: every dated item (`dated`) only when there are no
+    dates of every page (`activity`, which the scorecard reads instead); a province's 400
+    agencies' items took 160 MB otherwise."""
+    return replace(summary, dated=[]) if summary.activity and summary.dated else summary
 
 
 def _recorded_results(out: Path, all_slugs: list[str], records: dict[str, ShardRecord]

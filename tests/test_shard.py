@@ -4,6 +4,7 @@ the same site as one build of everything."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -205,3 +206,30 @@ def test_an_added_agency_moves_no_other_agency(tmp_path: Path) -> None:
     assert [shard_of(s, 4) for s in slugs] == [shard_of(s, 4) for s in reversed(slugs)][::-1]
     counts = [sum(1 for s in slugs if shard_of(s, 4) == i) for i in range(1, 5)]
     assert min(counts) >= 35, counts      # roughly even
+
+
+def test_the_portal_news_pager_names_a_window_of_pages(tmp_path: Path) -> None:
+    """A province's portal has hundreds of news pages: each names the first, the last and its
+    neighbours, not every other page (which grew with the square of their number)."""
+    files: dict[str, str | bytes] = {
+        "skpdgen.yaml": "name: Pemerintah Provinsi Uji\nbase_url: https://ujiprov.go.id/\n"
+                        "paginate: 1\n"}
+    for slug in ("disdik", "dinkes"):
+        files.update(agency_files(slug, "dinas"))
+        for n in range(4):
+            files[f"sites/{slug}/content/berita/2026-11-0{n + 1}-kabar-{n}.md"] = (
+                f"---\ntitle: Kabar {n} {slug}\ndate: 2026-11-0{n + 1}\n---\nIsi.\n")
+    root = make_region(tmp_path, files)
+    done = run_cli("build", "--today", TODAY, cwd=root)
+    assert done.returncode == 0, done.stderr
+    pages = sorted((root / "build/berita/page").iterdir(), key=lambda p: int(p.name))
+    total = len(pages) + 1
+    assert total == 12          # 6 news items of each agency, one per page
+    html = (root / "build/berita/page/6/index.html").read_text(encoding="utf-8")
+    pager = html[html.index('class="pager"'):html.index("</nav>", html.index('class="pager"'))]
+    linked = {int(n) for n in re.findall(r'href="[^"]*berita/(?:page/(\d+)/)?"', pager) if n}
+    linked |= {1} if re.search(r'href="[^"]*berita/"', pager) else set()
+    assert linked == {1, 4, 5, 7, 8, 12}, pager
+    assert 'aria-current="page">6<' in pager and pager.count('class="pager__gap"') == 2
+    first = (root / "build/berita/index.html").read_text(encoding="utf-8")
+    assert 'href="page/12/"' in first or "berita/page/12/" in first
