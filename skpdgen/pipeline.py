@@ -214,6 +214,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         results.append(site_result)
         if on_site is not None:
             on_site(site_result)
+        if site_result.summary is not None:     # kept until the portal: only what it reads
+            site_result.summary = _for_portal(site_result.summary)
     records: dict[str, ShardRecord] = {}
     if request.portal_only:
         records = load_records(out, all_slugs)
@@ -232,10 +234,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         if summary is None and request.write:
             summary = load_summary(out, slug)
         if summary is not None:
-            summary = _for_portal(summary)
-            if result is not None and result.summary is not None:
-                result.summary = summary
-            summaries.append(summary)
+            summaries.append(_for_portal(summary))
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
