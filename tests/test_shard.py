@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_region, run_cli
+from fixtures.region import published_hashes
 
 from skpdgen.shard import Shard, shard_of
 
@@ -39,17 +40,6 @@ def region(root: Path, agencies: dict[str, str] = AGENCIES) -> Path:
     for slug, kind in agencies.items():
         files.update(agency_files(slug, kind))
     return make_region(root, files)
-
-
-def published(build: Path) -> dict[str, bytes]:
-    """Every published file of build/ by path, but the search indexes (Pagefind writes the same
-    index in other bytes and file names from run to run; tests/test_search.py checks them)."""
-    files = {}
-    for path in sorted(build.rglob("*")):
-        rel = path.relative_to(build)
-        if path.is_file() and rel.parts[0] != ".skpdgen" and "pagefind" not in rel.parts:
-            files[rel.as_posix()] = path.read_bytes()
-    return files
 
 
 def manifest(build: Path) -> dict[str, object]:
@@ -99,7 +89,7 @@ def test_the_union_of_the_shards_is_one_build(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "built the portal of 6 of 6 sites built by shards" in done.stderr
 
-    assert published(final / "build") == published(whole / "build")
+    assert published_hashes(final / "build") == published_hashes(whole / "build")
     assert manifest(final / "build") == manifest(whole / "build")
     for slug in AGENCIES:       # each agency's search index came with its shard
         assert (final / "build" / slug / "pagefind/pagefind-entry.json").is_file()
@@ -110,7 +100,7 @@ def test_the_union_of_the_shards_is_one_build(tmp_path: Path) -> None:
     assert run_cli("check", cwd=final).returncode == 0
     done = run_cli("build", "--today", TODAY, cwd=final)
     assert done.returncode == 0 and "6 unchanged since the last build" in done.stderr, done.stderr
-    assert published(final / "build") == published(whole / "build")
+    assert published_hashes(final / "build") == published_hashes(whole / "build")
 
 
 @pytest.mark.parametrize(("value", "message"), [
