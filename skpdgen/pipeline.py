@@ -36,7 +36,7 @@ from skpdgen.report import measured
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
-from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
+from skpdgen.theme import Theme, cache_templates_in, environment_for, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
     WriteError,
@@ -198,6 +198,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 on_site: Callable[[SiteResult], None] | None,
                 last_good: _LastGood | None = None) -> RegionResult:
     out = request.output
+    cache_templates_in(out / STATE_DIR / "templates" if request.write else None)
     results: list[SiteResult] = []
     for site_result in _build_sites(region, theme, slugs, options, request, progress):
         results.append(site_result)

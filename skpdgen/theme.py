@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.bccache import Bucket
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, safe_range
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, safe_range
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
@@ -204,6 +205,86 @@ class AgencyTemplateLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled templates shared by every environment of the process (each agency's, the
+    portal's, each worker's: a forked worker inherits them) and, for the theme's trusted
+    templates, kept across runs under build/.skpdgen/templates/ (see `cache_templates_in`).
+
+    A compiled template is found again only for the same template name, file path, source
+    text (its checksum), kind of environment (sandboxed or not) and environment settings, so
+    an agency's own template is never taken for a theme template of the same name, and a theme
+    template compiled for the sandbox is never used outside it, nor the other way round. What an
+    agency's sandbox compiles stays in memory: untrusted templates are never read back from disk.
+    """
+
+    def __init__(self) -> None:
+        self.directory: Path | None = None
+        self._memory: dict[str, tuple[str, types.CodeType]] = {}
+
+    def get_bucket(self, environment: jinja2.Environment, name: str,
+                   filename: str | None, source: str) -> Bucket:
+        sandboxed = isinstance(environment, SandboxedEnvironment)
+        settings = (type(environment).__qualname__, sandboxed, environment.trim_blocks,
+                    environment.lstrip_blocks, environment.keep_trailing_newline,
+                    environment.newline_sequence, environment.optimized,
+                    environment.block_start_string, environment.variable_start_string,
+                    environment.comment_start_string, sorted(environment.filters),
+                    sorted(environment.tests), name, filename)
+        key = ("sandbox-" if sandboxed else "theme-") + hashlib.sha256(
+            repr(settings).encode("utf-8")).hexdigest()[:40]
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self._memory.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+            return
+        path = self._file(bucket.key)
+        if path is None:
+            return
+        try:
+            with open(path, "rb") as f:
+                bucket.load_bytecode(f)     # checks Jinja's and Python's versions, the checksum
+        except (OSError, ValueError, EOFError, TypeError):
+            bucket.reset()
+        if bucket.code is not None:
+            self._memory[bucket.key] = (bucket.checksum, bucket.code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is None:
+            return
+        self._memory[bucket.key] = (bucket.checksum, bucket.code)
+        path = self._file(bucket.key)
+        if path is None:
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:       # only a shortcut for the next run: a full disk or a read-only folder is fine
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(bucket.bytecode_to_string())
+            os.replace(temporary, path)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        self._memory.clear()
+
+    def _file(self, key: str) -> Path | None:
+        if self.directory is None or not key.startswith("theme-"):
+            return None
+        return self.directory / f"{key}.jinja"
+
+
+TEMPLATE_CACHE = TemplateCache()
+
+
+def cache_templates_in(directory: Path | None) -> None:
+    """Keep the theme's compiled templates in `directory` (build/.skpdgen/templates/) from
+    one run to the next; None: in memory only."""
+    TEMPLATE_CACHE.directory = directory
+
+
 def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environment:
     """A Jinja environment: the agency's templates/ (if any) in front of the theme's layers.
 
@@ -225,6 +306,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build never sees a template change; serve loads a new Theme
+        bytecode_cache=TEMPLATE_CACHE,
     )
     if isinstance(env, AgencySandbox):
         env.template_class = BudgetTemplate
