@@ -13,7 +13,6 @@ import contextlib
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -337,6 +336,7 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
             yield build_site(region, theme, slug, options, request.output, request.write, key,
                              defer_search=request.defer_search)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only when there is a pool to start
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(build_site, region, theme, slug, options, request.output,
                                request.write, key, os.getpid(), request.defer_search)

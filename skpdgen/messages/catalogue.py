@@ -40,6 +40,7 @@ class Entry:
     prefix: str                     # the fixed text before the first placeholder
     suffix: str                     # the fixed text after the last one ("" without any)
     exact: bool                     # no placeholder: the message is the template itself
+    middle: tuple[str, ...] = ()    # the fixed texts between placeholders, in order
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -52,6 +53,12 @@ class Entry:
         if (not message.startswith(self.prefix) or not message.endswith(self.suffix)
                 or len(message) < len(self.prefix) + len(self.suffix)):
             return None
+        at, end = len(self.prefix), len(message) - len(self.suffix)
+        for text in self.middle:
+            at = message.find(text, at, end)
+            if at < 0:
+                return None
+            at += len(text)
         found = self.pattern.fullmatch(message)
         return found.groupdict() if found is not None else None
 
@@ -61,9 +68,11 @@ class Entry:
         names = [t for t in tokens if t.group(1) is not None]
         if not names:
             return cls(english, translated, _literal(english), _unescape(english), "", True)
+        middle = tuple(_unescape(english[one.end():two.start()])
+                       for one, two in zip(names, names[1:], strict=False))
         return cls(english, translated, _literal(english),
                    _unescape(english[:names[0].start()]), _unescape(english[names[-1].end():]),
-                   False)
+                   False, tuple(text for text in middle if text))
 
 
 class CatalogueError(Exception):
