@@ -122,7 +122,8 @@ def test_a_damaged_or_stale_kept_template_is_compiled_again(tmp_path: Path) -> N
     # a region theme that overrides a template: its own text is compiled, not the kept one
     target = root / "themes/default/templates/404.html"
     target.parent.mkdir(parents=True)
-    target.write_text((BUILTIN_THEME / "templates/404.html").read_text(encoding="utf-8")
-                      .replace('<div class="notfound">', '<div class="notfound">TEMA-WILAYAH', 1), encoding="utf-8")
+    text = (BUILTIN_THEME / "templates/404.html").read_text(encoding="utf-8")
+    target.write_text(text.replace('<div class="notfound">', '<div class="notfound">TEMA-WILAYAH',
+                                   1), encoding="utf-8")
     assert run_cli("build", "--today", TODAY, cwd=root).returncode == 0
     assert "TEMA-WILAYAH" in (root / "build/a/404.html").read_text(encoding="utf-8")
