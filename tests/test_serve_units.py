@@ -297,3 +297,86 @@ def test_inotify_limit_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytes
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip().startswith("skpdgen serve: error: cannot watch") and "inotify" in err
+
+
+# --- a faster turn-around (issue #16) ----------------------------------------------------------
+
+def test_a_completed_save_is_handed_over_without_the_full_quiet_time() -> None:
+    batches: list[tuple[float, frozenset[Path]]] = []
+    done = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        batches.append((time.monotonic(), batch))
+        done.set()
+    collector = ChangeCollector(on_batch, quiet=3.0, max_delay=10.0, settled=0.02)
+    collector.start()
+    try:
+        collector.settle(Path("/r/sites/a/never-changed.md"))   # closed without a change
+        started = time.monotonic()
+        collector.add(Path("/r/sites/a/x.md"))
+        collector.settle(Path("/r/sites/a/x.md"))                # ... closed after writing
+        assert done.wait(2.5), "the batch waited for the whole quiet time"
+        assert batches[0][0] - started < 2.5
+        assert batches[0][1] == frozenset({Path("/r/sites/a/x.md")})
+        # a change after the save was complete: back to the full quiet time
+        done.clear()
+        started = time.monotonic()
+        collector.add(Path("/r/sites/a/y.md"))
+        collector.settle(Path("/r/sites/a/y.md"))
+        collector.add(Path("/r/sites/a/y.md"))
+        assert not done.wait(1.5)
+        assert done.wait(5)
+        assert batches[1][0] - started >= 2.9
+    finally:
+        collector.stop()
+
+
+def test_the_watcher_notices_a_completed_save(tmp_path: Path) -> None:
+    from skpdgen.serve.watch import SourceWatcher
+    (tmp_path / "sites/a/content").mkdir(parents=True)
+    batches: list[frozenset[Path]] = []
+    done = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        batches.append(batch)
+        done.set()
+    collector = ChangeCollector(on_batch, quiet=5.0, max_delay=20.0)
+    watcher = SourceWatcher(tmp_path, collector.add, collector.settle)
+    watcher.start()
+    collector.start()
+    try:
+        time.sleep(0.2)
+        (tmp_path / "sites/a/content/x.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
+        assert done.wait(4), "the close after writing did not end the batch"
+        assert tmp_path / "sites/a/content/x.md" in batches[0]
+    finally:
+        watcher.stop()
+        collector.stop()
+
+
+def test_the_rebuild_makes_way_for_the_reloading_tabs() -> None:
+    state = LiveState()
+    state.publish(Update(frozenset(), slugs=frozenset({"dinkes"})))
+    since = state.generation
+    woke = threading.Event()
+
+    def tab() -> None:          # an open page of dinkes, on its reload channel
+        state.wait("dinkes", since, 10)
+        woke.set()
+    threading.Thread(target=tab, daemon=True).start()
+    time.sleep(0.2)
+    told = state.publish(Update(frozenset({"dinkes"})))
+    assert told == {"dinkes"} and woke.wait(5)
+    started = time.monotonic()
+    assert state.make_way(told, 0.3) is False          # the page was not loaded again yet
+    assert time.monotonic() - started >= 0.25
+
+    def reload() -> None:
+        time.sleep(0.2)
+        state.served("dinkes")
+    threading.Thread(target=reload, daemon=True).start()
+    assert state.make_way(told, 10) is True
+    # nobody watching the portal: nothing to wait for
+    started = time.monotonic()
+    assert state.make_way(state.publish(Update(frozenset({PORTAL}))), 10) is True
+    assert time.monotonic() - started < 1

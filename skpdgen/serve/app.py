@@ -87,7 +87,7 @@ def run(options: ServeOptions, listener: ServeListener, stop: threading.Event | 
             listener.rebuilt(rebuilder.rebuild(plan))
 
     collector = ChangeCollector(on_batch, options.quiet_seconds)
-    watcher = SourceWatcher(root, collector.add)
+    watcher = SourceWatcher(root, collector.add, collector.settle)
     serving: threading.Thread | None = None
     try:
         watcher.start()                # edits made during the first build are not lost

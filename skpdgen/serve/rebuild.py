@@ -29,6 +29,9 @@ from skpdgen.summary import load_summary
 from skpdgen.theme import Theme, load_theme
 from skpdgen.urls import base_path
 
+# how long a rebuild waits for the open tabs of an agency to reload before building the portal
+MAKE_WAY_SECONDS = 0.4
+
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
@@ -84,8 +87,11 @@ class Rebuilder:
             """Tell this agency's tabs now; the portal's are told when it is written."""
             errors = _errors(site.diagnostics)
             touched = site.stats.written + site.stats.removed
-            self._early[site.slug] = self.state.publish(Update(
+            told = self._early[site.slug] = self.state.publish(Update(
                 frozenset({site.slug} if touched else ()), {site.slug: errors}, plan.css_only))
+            if told and not plan.css_only:
+                # the portal is built next, in this process: let the reloading tabs go first
+                self.state.make_way(told, MAKE_WAY_SECONDS)
         return build_region(self._request(plan, defer_search), progress, self._theme, on_site)
 
     def initial(self, progress: ProgressCallback | None = None) -> RebuildOutcome:
