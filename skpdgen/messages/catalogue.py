@@ -144,6 +144,8 @@ class Catalogue:
         self.entries = sorted(entries, key=lambda e: -e.literal)
         self.words = {e.english: e.translated for e in entries if _is_word(e.english)}
         self.shapes = {shape(e.english) for e in entries}
+        # the same fragments come up again and again inside one message and across messages
+        self._memo: dict[tuple[str, int, bool], tuple[int, str]] = {}
 
     def translate(self, message: str) -> str:
         """The message in this catalogue's language (unchanged when no template fits)."""
@@ -158,6 +160,15 @@ class Catalogue:
             return 0, message
         if message in self.words:
             return (len(message), self.words[message]) if words else (0, message)
+        key = (message, depth, words)
+        known = self._memo.get(key)
+        if known is None:
+            if len(self._memo) > 20_000:
+                self._memo.clear()
+            known = self._memo[key] = self._search(message, depth, words)
+        return known
+
+    def _search(self, message: str, depth: int, words: bool) -> tuple[int, str]:
         best = (0, message)
         for entry in self.entries:
             if entry.literal <= best[0] - _MAX_NESTED_GAIN:
