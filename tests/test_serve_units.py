@@ -243,6 +243,32 @@ def test_build_region_reports_each_agency_before_the_portal(tmp_path: Path) -> N
     assert (root / "build/index.html").is_file()
 
 
+def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path: Path) -> None:
+    from test_serve import make_serve_region
+
+    from skpdgen import cache
+    from skpdgen.pipeline import BuildRequest, SiteResult, build_region
+    root = make_serve_region(tmp_path / "r")
+    out = root / "build"
+    build_region(BuildRequest(root=root))
+    page = next((root / "sites/dinkes/content/berita").glob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nKalimat baru PENANDA.\n",
+                    encoding="utf-8")
+    seen: list[tuple[str, str, bool, bool]] = []
+
+    def on_swapped(site: SiteResult) -> None:
+        live = any("PENANDA" in p.read_text(encoding="utf-8")
+                   for p in (out / "dinkes").rglob("index.html"))
+        old_gone = not any(p.name.startswith(".dinkes.") for p in out.iterdir())
+        seen.append(("swapped", site.slug, live, old_gone or site.stats.written == 0))
+
+    def on_site(site: SiteResult) -> None:
+        seen.append(("site", site.slug, True, cache.entry_path(out, site.slug).is_file()))
+    build_region(BuildRequest(root=root, sites=("dinkes",)), None, None, on_site, on_swapped)
+    # told before its old output is deleted and its cache record written, then again after
+    assert seen == [("swapped", "dinkes", True, False), ("site", "dinkes", True, True)]
+
+
 # --- debounce ------------------------------------------------------------------------------
 
 def test_burst_of_events_is_one_batch() -> None:

@@ -82,17 +82,30 @@ class Rebuilder:
             self._theme = None                   # a failed load must not leave the old one
             self._theme = load_theme(region.theme_dir, region.language)
         self._early = {}
+        told_early: set[str] = set()     # agencies told the moment their output went live
 
-        def on_site(site: SiteResult) -> None:
-            """Tell this agency's tabs now; the portal's are told when it is written."""
-            errors = _errors(site.diagnostics)
-            touched = site.stats.written + site.stats.removed
-            told = self._early[site.slug] = self.state.publish(Update(
-                frozenset({site.slug} if touched else ()), {site.slug: errors}, plan.css_only))
+        def tell(site: SiteResult, changed: bool) -> None:
+            told = self.state.publish(Update(frozenset({site.slug} if changed else ()),
+                                             {site.slug: _errors(site.diagnostics)},
+                                             plan.css_only))
+            self._early[site.slug] = self._early.get(site.slug, frozenset()) | told
             if told and not plan.css_only:
                 # the portal is built next, in this process: let the reloading tabs go first
                 self.state.make_way(told, MAKE_WAY_SECONDS)
-        return build_region(self._request(plan, defer_search), progress, self._theme, on_site)
+
+        def on_swapped(site: SiteResult) -> None:
+            """The agency's new output is live: tell its tabs at once (its old output is
+            deleted and its cache record written after this)."""
+            told_early.add(site.slug)
+            tell(site, site.stats.written + site.stats.removed > 0)
+
+        def on_site(site: SiteResult) -> None:
+            """Tell this agency's tabs now (when told already, only of new errors); the
+            portal's are told when it is written."""
+            touched = site.stats.written + site.stats.removed > 0
+            tell(site, touched and site.slug not in told_early)
+        return build_region(self._request(plan, defer_search), progress, self._theme, on_site,
+                            on_swapped)
 
     def initial(self, progress: ProgressCallback | None = None) -> RebuildOutcome:
         """The first build; a ConfigError here (bad skpdgen.yaml, unknown --site) propagates."""
