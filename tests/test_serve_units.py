@@ -406,3 +406,57 @@ def test_the_rebuild_makes_way_for_the_reloading_tabs() -> None:
     started = time.monotonic()
     assert state.make_way(state.publish(Update(frozenset({PORTAL}))), 10) is True
     assert time.monotonic() - started < 1
+
+
+def test_work_that_can_wait_runs_once_the_saves_pause() -> None:
+    events: list[str] = []
+    idle = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        events.append("batch " + ",".join(sorted(p.name for p in batch)))
+
+    def on_idle() -> None:
+        events.append("idle")
+        idle.set()
+    collector = ChangeCollector(on_batch, quiet=0.05, settled=0.01, on_idle=on_idle, idle=0.6)
+    collector.start()
+    try:
+        time.sleep(0.8)
+        assert events == []                          # nothing built yet: nothing to catch up
+        collector.add(Path("/r/sites/a/1.md"))
+        time.sleep(0.3)
+        collector.add(Path("/r/sites/a/2.md"))       # saved again before the pause
+        assert idle.wait(5)
+        time.sleep(0.8)
+        assert events == ["batch 1.md", "batch 2.md", "idle"]
+    finally:
+        collector.stop()
+
+
+def test_the_preview_indexes_search_when_the_saves_pause(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_serve import make_serve_region
+
+    import skpdgen.search
+    from skpdgen.serve.rebuild import BuildSettings, Rebuilder
+    root = make_serve_region(tmp_path / "r")
+    indexed: list[str] = []
+    real = skpdgen.search.index_site
+
+    def indexing(site_dir: Path, language: str, source: Path | None = None) -> None:
+        indexed.append(site_dir.name)
+        real(site_dir, language, source)
+    monkeypatch.setattr(skpdgen.search, "index_site", indexing)
+    rebuilder = Rebuilder(BuildSettings(root, root / "build"), LiveState(), index_when_idle=True)
+    rebuilder.initial()
+    indexed.clear()
+    page = next((root / "sites/dinkes/content/berita").glob("*.md"))
+    for number in range(2):
+        page.write_text(page.read_text(encoding="utf-8") + f"\nKalimat {number}.\n",
+                        encoding="utf-8")
+        outcome = rebuilder.rebuild(RebuildPlan(("dinkes",), False, ()))
+        assert outcome.result is not None and outcome.result.ok
+    assert indexed == []                              # not while saving,
+    assert rebuilder.index_deferred() == []           # once, when the saves pause
+    assert indexed == ["dinkes"]
+    assert rebuilder.index_deferred() == [] and indexed == ["dinkes"]

@@ -47,8 +47,14 @@ class ChangeCollector:
     """Collects changed paths; calls `on_batch` once per burst, on its own thread."""
 
     def __init__(self, on_batch: Callable[[frozenset[Path]], None], quiet: float = 0.1,
-                 max_delay: float = 1.0, settled: float = 0.02):
+                 max_delay: float = 1.0, settled: float = 0.02,
+                 on_idle: Callable[[], None] | None = None, idle: float = 1.0):
         self._on_batch = on_batch
+        # called (on the same thread) once no change came for `idle` seconds after a batch:
+        # work that can wait (the search index) never delays the next save's rebuild
+        self._on_idle = on_idle
+        self._idle = idle
+        self._idle_armed = False
         self._quiet = quiet
         self._max_delay = max_delay
         self._settled = min(settled, quiet)
@@ -92,9 +98,15 @@ class ChangeCollector:
             self._thread.join(timeout)
 
     def _next_batch(self) -> frozenset[Path] | None:
+        """The next batch; None when stopped; an empty batch when it is time for on_idle."""
         with self._cond:
             while not self._pending and not self._stopped:
-                self._cond.wait()
+                if self._idle_armed:
+                    if not self._cond.wait(self._idle) and not self._pending:
+                        self._idle_armed = False
+                        return frozenset()
+                else:
+                    self._cond.wait()
             while not self._stopped:
                 now = time.monotonic()
                 quiet = self._settled if self._complete else self._quiet
@@ -110,7 +122,12 @@ class ChangeCollector:
 
     def _run(self) -> None:
         while (batch := self._next_batch()) is not None:
+            if not batch:
+                assert self._on_idle is not None
+                self._on_idle()
+                continue
             self._on_batch(batch)
+            self._idle_armed = self._on_idle is not None
 
 
 class _Handler(FileSystemEventHandler):
