@@ -14,6 +14,7 @@ import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -350,7 +351,6 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
             yield build_site(region, theme, slug, options, request.output, request.write, key,
                              defer_search=request.defer_search)
         return
-    from concurrent.futures import ProcessPoolExecutor  # only when there is a pool to start
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         # largest first, so that a big agency does not start last and leave a core idle at the
         # end; results are still taken in the agencies' order
