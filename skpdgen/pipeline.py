@@ -500,7 +500,7 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             raise WriteError("the build that started this worker has stopped")
         indexed = search.prepare_index(staging, target, region.language, defer_search, diags,
                                        slug)
-        on_swapped = _ON_SWAPPED.get()
+        on_swapped = _ON_SWAPPED.get() if owner is None else None   # not in a pool's worker
         swap_in(staging, target, stats, None if on_swapped is None else functools.partial(
             on_swapped, SiteResult(slug, not left_out.items, list(diags.items), stats, summary,
                                    page_count=len(model.pages),
