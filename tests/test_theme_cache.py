@@ -59,6 +59,7 @@ def test_a_build_compiles_each_theme_template_once_and_the_next_run_none(
         return real(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    TEMPLATE_CACHE.clear()                  # what earlier tests in this process compiled
     theme_module.cache_templates_in(tmp_path / "kept")
     try:
         for _round in range(2):
