@@ -18,13 +18,14 @@ from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from skpdgen import safeurl
+from skpdgen import mdfast, safeurl
 from skpdgen.media.markup import picture_html
 from skpdgen.urls import slugify
 
@@ -80,9 +81,28 @@ class Rendered:
     anchors: frozenset[str] = field(default_factory=frozenset)
 
 
-def make_parser() -> MarkdownIt:
-    """One configured parser; reusable for every page of a build."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+class Parser(MarkdownIt):
+    """markdown-it-py configured for skpdgen, with the fast engine beside it (None: off).
+
+    `render` parses a body with the fast engine (skpdgen/mdfast.py, markdown-it-pyrs) and
+    falls back to markdown-it-py for what that does not reproduce exactly; `fallbacks`
+    counts those bodies, `fast` the others.
+    """
+
+    def __init__(self, fast: bool) -> None:
+        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self.fast_parser = mdfast.new_parser() if fast else None
+        self.fast = 0
+        self.fallbacks = 0
+
+
+def make_parser(engine: str = "fast") -> MarkdownIt:
+    """One configured parser; reusable for every page of a build.
+
+    engine "fast" (the default) renders with markdown-it-pyrs where it gives the same result,
+    "py" with markdown-it-py only (the reference the fast engine is tested against).
+    """
+    md = Parser(engine == "fast")
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(admon_plugin)
@@ -163,6 +183,19 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
     """Render one page body; every problem goes to the resolver with its file line."""
     _warn_unsafe_links(body, body_line, resolver)
     body = _bracket_spaced_destinations(body)
+    fast = md.fast_parser if isinstance(md, Parser) else None
+    if fast is not None:
+        assert isinstance(md, Parser)
+        walk = mdfast.walk(fast, body, body_line)
+        if walk is not None:
+            md.fast += 1
+            html_out = mdfast.finish(walk, resolver)
+            toc = tuple(Heading(level, anchor, title) for level, anchor, title in walk.toc)
+            anchors = {h.id for h in toc}
+            if 'id="fn' in html_out:
+                anchors.update(re.findall(r'id="(fn[^"]*)"', html_out))
+            return Rendered(html_out, walk.first_paragraph, toc, frozenset(anchors))
+        md.fallbacks += 1
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     toc: list[Heading] = []
@@ -304,6 +337,45 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
             if not child.content.strip():
                 resolver.warn(child_line, "image has no description (alt text)",
                               "write it between the brackets: ![description](photo.jpg)")
+
+
+def _link_open(href: str, title: str | None, line: int, resolver: LinkResolver) -> str:
+    """The fast engine's `<a ...>` for a link: the same checks and resolution as above."""
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    if safeurl.split(href) is None:
+        resolver.warn(line, f"link '{href}' is not a valid address and was removed",
+                      "check its brackets and spelling, e.g. https://contoh.go.id/")
+        return f"<a{title_attr}>"
+    new = _resolve_href(href, line, resolver)
+    if new is not None:
+        href = _quote(new)
+    return f'<a href="{escapeHtml(href)}"{title_attr}>'
+
+
+def _image_html(src: str, alt: str, title: str | None, empty_alt: bool, line: int,
+                resolver: LinkResolver) -> str:
+    """The fast engine's image: the same checks and resolution as `_resolve_inline`."""
+    found = None
+    lazy = ""
+    if safeurl.split(src) is None:
+        resolver.warn(line, f"image '{src}' is not a valid address",
+                      "check its brackets and spelling")
+        src = ""
+    elif not _is_external(src):
+        new_src = resolver.file_link(unquote(src), line, "image")
+        if new_src is not None:
+            found = _picture(resolver, unquote(src))
+            src = _quote(new_src)
+        lazy = ' loading="lazy"'
+    if empty_alt:
+        resolver.warn(line, "image has no description (alt text)",
+                      "write it between the brackets: ![description](photo.jpg)")
+    if found:
+        data, prefix = found
+        return picture_html(data, prefix, alt, title=title or None)
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return (f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}{lazy}'
+            ' decoding="async" />')
 
 
 def _is_external(href: str) -> bool:

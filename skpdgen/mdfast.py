@@ -1,0 +1,400 @@
+"""The fast Markdown engine: markdown-it-pyrs (Rust) parses, this module walks its syntax tree.
+
+It produces exactly what skpdgen.markdown's markdown-it-py engine produces (HTML, first
+paragraph, table of contents, anchors and every diagnostic with its line), which
+tests/test_markdown_engine.py checks on every body of the demo, the fixtures, the WordPress
+import and a stress set. The walk is pure: links, images and warnings are queued as
+operations and only run against the resolver once the whole body was rendered, so a body the
+walk cannot reproduce exactly is handed back (`None`) before anything was reported, and
+markdown.render renders it with markdown-it-py instead. Bodies handed back before parsing:
+admonitions (`!!!`, `???`), footnotes (`[^1]`, `^[...]`), `::youtube/map/pdf` embeds and
+international domain names in links (markdown-it-py writes them as punycode).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import markdown_it_pyrs
+from markdown_it.common.utils import MD_TRIM_RE, escapeHtml, mdTrim, unescapeAll
+
+from skpdgen import markdown
+from skpdgen.urls import slugify
+
+if TYPE_CHECKING:
+    from skpdgen.markdown import LinkResolver
+
+RULES: list[Any] = [
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+    "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+    "newline", "table", "strikethrough"]
+
+# what markdown-it-pyrs does not do the way our markdown-it-py parser does
+_HANDED_BACK = re.compile(
+    r"!!!|\?\?\?|\[\^|\^\[|::(?:youtube|map|pdf)"
+    r"|//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f]")
+_INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
+                     "strikethrough", "code_inline", "link", "image", "autolink"})
+_WRAP = {"em": "em", "strong": "strong", "strikethrough": "s"}
+_LIST_TAG = {"bullet_list": "ul", "ordered_list": "ol"}
+
+
+class HandBack(Exception):
+    """The walk met something it does not reproduce exactly: use markdown-it-py."""
+
+
+def new_parser() -> markdown_it_pyrs.MarkdownIt:
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
+
+
+def handled(body: str) -> bool:
+    """Whether the fast engine takes this body at all (cheap text test)."""
+    return _HANDED_BACK.search(body) is None
+
+
+@dataclass(slots=True)
+class Op:
+    """One resolver call, queued in document order: warn, link or image."""
+
+    kind: str
+    line: int
+    slot: int = -1
+    target: str = ""
+    text: str = ""
+    hint: str | None = None
+    title: str | None = None
+    alt: str = ""
+    empty_alt: bool = False
+
+
+class Walk:
+    """Render one body's tree to markdown-it-py's HTML, queueing resolver calls."""
+
+    def __init__(self, source: bytes, body_line: int) -> None:
+        self.src = source
+        self.body_line = body_line
+        starts = [0]
+        find = source.find
+        pos = find(b"\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self.starts = starts
+        self.out: list[str] = []
+        self.ops: list[Op] = []
+        self.slugs: set[str] = set()
+        self.toc: list[tuple[int, str, str]] = []
+        self.first_paragraph = ""
+        self.breaks = 0
+
+    def line_of(self, node: Any) -> int:
+        srcmap = node.srcmap
+        if srcmap is None:
+            raise HandBack("node without source position")
+        return self.body_line + bisect_right(self.starts, srcmap[0]) - 1
+
+    # --- blocks ---
+
+    def blocks(self, nodes: Any, tight: bool) -> None:
+        """Block children; in a tight list item, runs of inline nodes are hidden paragraphs."""
+        out = self.out
+        after_hidden = False
+        run: list[Any] = []
+        for node in nodes:
+            name = node.name
+            if name in _INLINE:
+                if not tight:
+                    raise HandBack("inline node among blocks")
+                run.append(node)
+                continue
+            if run:
+                self.paragraph_text(run)
+                run = []
+                after_hidden = True
+            if after_hidden and name not in ("fence", "code_block", "definition"):
+                out.append("\n")
+            after_hidden = False
+            self.block(node, tight)
+        if run:
+            self.paragraph_text(run)
+
+    def block(self, node: Any, tight: bool) -> None:
+        name = node.name
+        out = self.out
+        if name == "paragraph":
+            out.append("<p>")
+            self.paragraph_text(node.children)
+            out.append("</p>\n")
+        elif name == "heading" or name == "lheading":
+            self.heading(node)
+        elif name in _LIST_TAG:
+            tag = _LIST_TAG[name]
+            if name == "ordered_list":
+                start = node.meta.get("start", 1)
+                out.append(f'<ol start="{start}">\n' if start != 1 else "<ol>\n")
+            else:
+                out.append("<ul>\n")
+            for item in node.children:
+                if item.name != "list_item":
+                    raise HandBack(item.name)
+                children = item.children
+                if not children:
+                    out.append("<li></li>\n")
+                    continue
+                out.append("<li>" if children[0].name in _INLINE else "<li>\n")
+                self.blocks(children, True)
+                out.append("</li>\n")
+            out.append(f"</{tag}>\n")
+        elif name == "blockquote":
+            children = node.children
+            out.append("<blockquote>\n" if children else "<blockquote>")
+            self.blocks(children, False)
+            out.append("</blockquote>\n")
+        elif name == "fence":
+            meta = node.meta
+            content = escapeHtml(meta.get("content", ""))
+            raw_info = meta.get("info", "")
+            info = mdTrim(unescapeAll(raw_info)) if raw_info else ""
+            if info:
+                lang = MD_TRIM_RE.split(info, maxsplit=1)[0]
+                out.append(f'<pre><code class="language-{escapeHtml(lang)}">{content}'
+                           "</code></pre>\n")
+            else:
+                out.append(f"<pre><code>{content}</code></pre>\n")
+        elif name == "code_block":
+            out.append(f"<pre><code>{escapeHtml(node.meta.get('content', ''))}</code></pre>\n")
+        elif name == "hr":
+            out.append("<hr />\n")
+        elif name == "table":
+            self.table(node)
+        elif name == "definition":
+            pass
+        else:
+            raise HandBack(name)
+
+    def heading(self, node: Any) -> None:
+        level = node.meta["level"]
+        children = node.children
+        line = self.line_of(node)
+        if children:
+            first, last = children[0].srcmap, children[-1].srcmap
+            if first is None or last is None:
+                raise HandBack("heading text without position")
+            raw = self.src[first[0]:last[1]].decode()
+            if "\n" in raw:
+                raise HandBack("multi-line heading")
+        else:
+            raw = ""
+        out = self.out
+        if 2 <= level <= 4:
+            title = "".join(_slug_text(children))
+            base = slugify(title) or "bagian"
+            slug, i = base, 1
+            while slug in self.slugs:
+                slug = f"{base}-{i}"
+                i += 1
+            self.slugs.add(slug)
+            self.toc.append((level, slug, raw))
+            out.append(f'<h{level} id="{escapeHtml(slug)}">')
+        else:
+            out.append(f"<h{level}>")
+        self.inline(children, line)
+        out.append(f"</h{level}>\n")
+
+    def table(self, node: Any) -> None:
+        aligns = node.meta.get("alignments", [])
+        out = self.out
+        out.append("<table>\n")
+        for part in node.children:
+            tag = part.name
+            if tag not in ("thead", "tbody"):
+                raise HandBack(tag)
+            cell = "th" if tag == "thead" else "td"
+            out.append(f"<{tag}>\n")
+            for row in part.children:
+                line = self.line_of(row)
+                out.append("<tr>\n")
+                for i, td in enumerate(row.children):
+                    align = aligns[i] if i < len(aligns) else "none"
+                    if align in ("left", "right", "center"):
+                        out.append(f'<{cell} class="align-{align}">')
+                    else:
+                        out.append(f"<{cell}>")
+                    self.inline(td.children, line)
+                    out.append(f"</{cell}>\n")
+                out.append("</tr>\n")
+            out.append(f"</{tag}>\n")
+        out.append("</table>\n")
+
+    def paragraph_text(self, children: Any) -> None:
+        if not children:
+            raise HandBack("empty paragraph")
+        line = self.line_of(children[0])
+        if not self.first_paragraph:
+            self.first_paragraph = _summary(children)
+        self.inline(children, line)
+
+    # --- inline ---
+
+    def inline(self, children: Any, line: int) -> None:
+        self.breaks = 0
+        self.inlines(children, line)
+
+    def inlines(self, children: Any, line: int) -> None:
+        out = self.out
+        run: list[str] = []
+        for node in children:
+            name = node.name
+            if name == "text" or name == "text_special":
+                content = node.meta["content"]
+                run.append(content)
+                out.append(escapeHtml(content))
+                continue
+            if run:
+                self.check_text("".join(run), line)
+                run = []
+            if name == "softbreak":
+                out.append("\n")
+                self.breaks += 1
+            elif name == "hardbreak":
+                out.append("<br />\n")
+                self.breaks += 1
+            elif name in _WRAP:
+                tag = _WRAP[name]
+                out.append(f"<{tag}>")
+                self.inlines(node.children, line)
+                out.append(f"</{tag}>")
+            elif name == "code_inline":
+                out.append(f"<code>{escapeHtml(_code_content(node))}</code>")
+            elif name == "link" or name == "autolink":
+                meta = node.meta
+                op = Op("link", line + self.breaks, len(out), target=meta.get("url", ""),
+                        title=meta.get("title"))
+                self.ops.append(op)
+                out.append("")
+                self.inlines(node.children, line)
+                out.append("</a>")
+            elif name == "image":
+                self.image(node, line + self.breaks)
+            else:
+                raise HandBack(name)
+        if run:
+            self.check_text("".join(run), line)
+
+    def check_text(self, text: str, line: int) -> None:
+        if markdown._RAW_HTML.search(text):
+            self.ops.append(Op("warn", line + self.breaks, text="raw HTML is not allowed and is "
+                               "shown as text", hint="use Markdown, or ::youtube / ::map / ::pdf"
+                               " for embeds"))
+        elif markdown._UNPARSED_LINK.search(text):
+            self.ops.append(Op("warn", line + self.breaks, text="a link or image with a space in "
+                               "its address is shown as text", hint="write the address between "
+                               "< and >: [text](<my file.pdf>), or rename the file without "
+                               "spaces"))
+
+    def image(self, node: Any, line: int) -> None:
+        meta = node.meta
+        children = node.children
+        if children:
+            first, last = children[0].srcmap, children[-1].srcmap
+            if first is None or last is None:
+                raise HandBack("image text without position")
+            empty = not self.src[first[0]:last[1]].decode().strip()
+        else:
+            empty = True
+        self.ops.append(Op("image", line, len(self.out), target=meta.get("url", ""),
+                           title=meta.get("title"), alt="".join(_alt_text(children)),
+                           empty_alt=empty))
+        self.out.append("")
+
+
+def _code_content(node: Any) -> str:
+    children = node.children
+    if len(children) == 1 and children[0].name == "text":
+        return str(children[0].meta["content"])
+    if not children:
+        return ""
+    raise HandBack("code span children")
+
+
+def _slug_text(children: Any) -> list[str]:
+    """Text and code of a heading (entities decoded, images left out), as the anchors plugin."""
+    parts: list[str] = []
+    for node in children:
+        name = node.name
+        if name == "text" or name == "text_special":
+            parts.append(node.meta["content"])
+        elif name == "code_inline":
+            parts.append(_code_content(node))
+        elif name in _WRAP or name == "link" or name == "autolink":
+            parts.extend(_slug_text(node.children))
+    return parts
+
+
+def _plain(children: Any, parts: list[str]) -> None:
+    for node in children:
+        name = node.name
+        if name == "text" or name == "text_special":
+            parts.append(node.meta["content"])
+        elif name == "code_inline":
+            parts.append(_code_content(node))
+        elif name == "softbreak" or name == "hardbreak":
+            parts.append(" ")
+        elif name in _WRAP or name == "link" or name == "autolink":
+            _plain(node.children, parts)
+
+
+def _summary(children: Any) -> str:
+    parts: list[str] = []
+    _plain(children, parts)
+    text = " ".join("".join(parts).split())
+    if len(text) > markdown.SUMMARY_LENGTH:
+        text = text[:markdown.SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def _alt_text(children: Any) -> list[str]:
+    """An image's alt as markdown-it-py's renderInlineAsText: entities inside are not joined."""
+    parts: list[str] = []
+    for node in children:
+        name = node.name
+        if name == "text":
+            parts.append(node.meta["content"])
+        elif name == "code_inline":
+            parts.append(_code_content(node))
+        elif name == "softbreak" or name == "hardbreak":
+            parts.append("\n")
+        elif name in _WRAP or name == "link" or name == "autolink" or name == "image":
+            parts.extend(_alt_text(node.children))
+    return parts
+
+
+def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | None:
+    """The rendered walk of one body, or None when markdown-it-py must render it."""
+    if not handled(body):
+        return None
+    if "\r" in body or "\0" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    w = Walk(body.encode(), body_line)
+    try:
+        w.blocks(parser.tree(body).children, False)
+    except HandBack:
+        return None
+    return w
+
+
+def finish(w: Walk, resolver: LinkResolver) -> str:
+    """Run the queued resolver calls in document order and fill in links and images."""
+    out = w.out
+    for op in w.ops:
+        if op.kind == "warn":
+            resolver.warn(op.line, op.text, op.hint)
+        elif op.kind == "link":
+            out[op.slot] = markdown._link_open(op.target, op.title, op.line, resolver)
+        else:
+            out[op.slot] = markdown._image_html(op.target, op.alt, op.title, op.empty_alt,
+                                                op.line, resolver)
+    return "".join(out)
