@@ -12,7 +12,9 @@ files, and a small safe embed syntax replaces raw iframes:
 from __future__ import annotations
 
 import html
+import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
@@ -25,7 +27,7 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from skpdgen import mdfast, safeurl
+from skpdgen import mdcompare, mdfast, safeurl
 from skpdgen.media.markup import picture_html
 from skpdgen.urls import slugify
 
@@ -86,23 +88,30 @@ class Parser(MarkdownIt):
 
     `render` parses a body with the fast engine (skpdgen/mdfast.py, markdown-it-pyrs) and
     falls back to markdown-it-py for what that does not reproduce exactly; `fallbacks`
-    counts those bodies, `fast` the others.
+    counts those bodies by reason, `fast` the others.
     """
 
-    def __init__(self, fast: bool) -> None:
+    def __init__(self, engine: str) -> None:
         super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
-        self.fast_parser = mdfast.new_parser() if fast else None
+        self.fast_parser = mdfast.new_parser() if engine in ("fast", "compare") else None
+        self.compare = engine == "compare"
         self.fast = 0
-        self.fallbacks = 0
+        self.fallbacks: Counter[str] = Counter()
 
 
-def make_parser(engine: str = "fast") -> MarkdownIt:
+ENGINES = ("fast", "py", "compare")
+
+
+def make_parser(engine: str | None = None) -> MarkdownIt:
     """One configured parser; reusable for every page of a build.
 
-    engine "fast" (the default) renders with markdown-it-pyrs where it gives the same result,
-    "py" with markdown-it-py only (the reference the fast engine is tested against).
+    engine (default: $SKPDGEN_MARKDOWN, else "fast"): "fast" renders with markdown-it-pyrs
+    where that gives the same result, "py" with markdown-it-py only (the reference), "compare"
+    renders every body both ways and raises EnginesDiffer on any difference (a check for
+    developers: `SKPDGEN_MARKDOWN=compare skpdgen build`).
     """
-    md = Parser(engine == "fast")
+    engine = engine or os.environ.get("SKPDGEN_MARKDOWN") or "fast"
+    md = Parser(engine if engine in ENGINES else "fast")
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(admon_plugin)
@@ -183,11 +192,19 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
     """Render one page body; every problem goes to the resolver with its file line."""
     _warn_unsafe_links(body, body_line, resolver)
     body = _bracket_spaced_destinations(body)
+    if isinstance(md, Parser) and md.compare:
+        return mdcompare.compared(md, body, body_line, resolver, _render_body, _render_py)
+    return _render_body(md, body, body_line, resolver)
+
+
+def _render_body(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver
+                 ) -> Rendered:
+    """The fast engine where it applies, else markdown-it-py."""
     fast = md.fast_parser if isinstance(md, Parser) else None
     if fast is not None:
         assert isinstance(md, Parser)
         walk = mdfast.walk(fast, body, body_line)
-        if walk is not None:
+        if not isinstance(walk, str):
             md.fast += 1
             html_out = mdfast.finish(walk, resolver)
             toc = tuple(Heading(level, anchor, title) for level, anchor, title in walk.toc)
@@ -195,7 +212,12 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
             if 'id="fn' in html_out:
                 anchors.update(re.findall(r'id="(fn[^"]*)"', html_out))
             return Rendered(html_out, walk.first_paragraph, toc, frozenset(anchors))
-        md.fallbacks += 1
+        md.fallbacks[walk] += 1
+    return _render_py(md, body, body_line, resolver)
+
+
+def _render_py(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) -> Rendered:
+    """markdown-it-py's rendering: the reference."""
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     toc: list[Heading] = []

@@ -34,12 +34,18 @@ RULES: list[Any] = [
 
 # what markdown-it-pyrs does not do the way our markdown-it-py parser does
 _HANDED_BACK = re.compile(
-    r"!!!|\?\?\?|\[\^|\^\[|::(?:youtube|map|pdf)"
-    r"|//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f]")
+    r"(?P<admonition>!!!|\?\?\?)|(?P<footnote>\[\^|\^\[)|(?P<embed>::(?:youtube|map|pdf))"
+    r"|(?P<international_domain>//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f])")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
                      "strikethrough", "code_inline", "link", "image", "autolink"})
 _WRAP = {"em": "em", "strong": "strong", "strikethrough": "s"}
 _LIST_TAG = {"bullet_list": "ul", "ordered_list": "ol"}
+_MARKER = re.compile(rb"[ \t]*(?:[-+*]|[0-9]{1,9}[.)])")
+# a table row line that markdown-it-py reads as the start of another block (ending the table)
+_BLOCK_START = re.compile(
+    rb"[ \t>]*(?:[-+*](?:[ \t]|$)|[0-9]{1,9}[.)](?:[ \t]|$)|#|>|```|~~~|\t|    "
+    rb"|(?:[*_-][ \t]*){3,}$)")
+_CONTAINERS = frozenset({"bullet_list", "ordered_list", "blockquote"})
 
 
 class HandBack(Exception):
@@ -48,11 +54,6 @@ class HandBack(Exception):
 
 def new_parser() -> markdown_it_pyrs.MarkdownIt:
     return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
-
-
-def handled(body: str) -> bool:
-    """Whether the fast engine takes this body at all (cheap text test)."""
-    return _HANDED_BACK.search(body) is None
 
 
 @dataclass(slots=True)
@@ -89,6 +90,9 @@ class Walk:
         self.toc: list[tuple[int, str, str]] = []
         self.first_paragraph = ""
         self.breaks = 0
+        # the containers around the current block: (">", 0) for a quote, ("-", column of
+        # its content) for a list item; lines that lack their prefix are lazy continuations
+        self.stack: list[tuple[str, int]] = []
 
     def line_of(self, node: Any) -> int:
         srcmap = node.srcmap
@@ -103,8 +107,12 @@ class Walk:
         out = self.out
         after_hidden = False
         run: list[Any] = []
+        previous = ""
         for node in nodes:
             name = node.name
+            if name == "table" and previous in _CONTAINERS:
+                self.check_blank_before(node)
+            previous = name
             if name in _INLINE:
                 if not tight:
                     raise HandBack("inline node among blocks")
@@ -120,6 +128,53 @@ class Walk:
             self.block(node, tight)
         if run:
             self.paragraph_text(run)
+
+    def line_index(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def line_bytes(self, index: int) -> bytes:
+        starts = self.starts
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.src)
+        return self.src[starts[index]:end]
+
+    def content_column(self, item: Any, first: Any) -> int:
+        """Column where a list item's content starts (in bytes of its first line)."""
+        if item.srcmap is None or first.srcmap is None or first.name == "code_block":
+            raise HandBack("list item without position")
+        index = self.line_index(item.srcmap[0])
+        if self.line_index(first.srcmap[0]) == index:
+            return int(first.srcmap[0] - self.starts[index])
+        marker = _MARKER.match(self.src, item.srcmap[0])
+        if marker is None:
+            raise HandBack("list marker")
+        return marker.end() - self.starts[index] + 1
+
+    def check_lines(self, first: int, last: int) -> None:
+        """Hand back when a line of a block inside containers lacks their prefix (lazy line):
+        the two parsers do not always agree what such a line continues."""
+        for index in range(first, last + 1):
+            line = self.line_bytes(index)
+            col = 0
+            for kind, column in self.stack:
+                if kind == ">":
+                    spaces = len(line) - len(line[col:].lstrip(b" ")) - col
+                    col += spaces
+                    if spaces > 3 or line[col:col + 1] != b">":
+                        raise HandBack("lazy quote line")
+                    col += 2 if line[col + 1:col + 2] == b" " else 1
+                else:
+                    if len(line) < column or line[col:column].strip(b" "):
+                        raise HandBack("lazy list line")
+                    col = column
+            if b"\t" in line[:col + 1]:
+                raise HandBack("tab in container prefix")
+
+    def check_blank_before(self, node: Any) -> None:
+        """markdown-it-py continues a list or quote lazily over table lines that follow it
+        without a blank line, markdown-it-pyrs starts a table there."""
+        index = bisect_right(self.starts, node.srcmap[0]) - 1 if node.srcmap else 0
+        if index == 0 or self.src[self.starts[index - 1]:self.starts[index]].strip():
+            raise HandBack("table right after a list or quote")
 
     def block(self, node: Any, tight: bool) -> None:
         name = node.name
@@ -145,17 +200,21 @@ class Walk:
                     out.append("<li></li>\n")
                     continue
                 out.append("<li>" if children[0].name in _INLINE else "<li>\n")
+                self.stack.append(("-", self.content_column(item, children[0])))
                 self.blocks(children, True)
+                self.stack.pop()
                 out.append("</li>\n")
             out.append(f"</{tag}>\n")
         elif name == "blockquote":
             children = node.children
             out.append("<blockquote>\n" if children else "<blockquote>")
+            self.stack.append((">", 0))
             self.blocks(children, False)
+            self.stack.pop()
             out.append("</blockquote>\n")
         elif name == "fence":
             meta = node.meta
-            content = escapeHtml(meta.get("content", ""))
+            content = escapeHtml(self.code_content(node, meta))
             raw_info = meta.get("info", "")
             info = mdTrim(unescapeAll(raw_info)) if raw_info else ""
             if info:
@@ -175,6 +234,18 @@ class Walk:
         else:
             raise HandBack(name)
 
+    def code_content(self, node: Any, meta: Any) -> str:
+        """A fence's text. A fence left open at the very end of a body without a last newline
+        differs between the two (the newline after its last line, a last blank line)."""
+        content = str(meta.get("content", ""))
+        srcmap = node.srcmap
+        if (content.endswith("\n") and not self.src.endswith(b"\n") and srcmap is not None
+                and srcmap[1] >= len(self.src)):
+            lines = self.src[srcmap[0]:srcmap[1]].count(b"\n") + 1
+            if lines == content.count("\n") + 1:       # no closing fence line
+                raise HandBack("fence left open at the end")
+        return content
+
     def heading(self, node: Any) -> None:
         level = node.meta["level"]
         children = node.children
@@ -184,8 +255,8 @@ class Walk:
             if first is None or last is None:
                 raise HandBack("heading text without position")
             raw = self.src[first[0]:last[1]].decode()
-            if "\n" in raw:
-                raise HandBack("multi-line heading")
+            if "\n" in raw and self.stack:
+                raise HandBack("multi-line heading in a list or quote")
         else:
             raw = ""
         out = self.out
@@ -216,6 +287,10 @@ class Walk:
             out.append(f"<{tag}>\n")
             for row in part.children:
                 line = self.line_of(row)
+                if self.stack:
+                    self.check_lines(line - self.body_line, line - self.body_line)
+                if tag == "tbody" and _BLOCK_START.match(self.line_bytes(line - self.body_line)):
+                    raise HandBack("table row that starts another block")
                 out.append("<tr>\n")
                 for i, td in enumerate(row.children):
                     align = aligns[i] if i < len(aligns) else "none"
@@ -233,6 +308,12 @@ class Walk:
         if not children:
             raise HandBack("empty paragraph")
         line = self.line_of(children[0])
+        if self.stack:
+            end = children[-1].srcmap
+            if end is None:
+                raise HandBack("text without position")
+            first = line - self.body_line
+            self.check_lines(first + 1, self.line_index(max(end[1] - 1, 0)))
         if not self.first_paragraph:
             self.first_paragraph = _summary(children)
         self.inline(children, line)
@@ -357,11 +438,11 @@ def _summary(children: Any) -> str:
 
 
 def _alt_text(children: Any) -> list[str]:
-    """An image's alt as markdown-it-py's renderInlineAsText: entities inside are not joined."""
+    """An image's alt as markdown-it-py's renderInlineAsText: the text without markup."""
     parts: list[str] = []
     for node in children:
         name = node.name
-        if name == "text":
+        if name == "text" or name == "text_special":
             parts.append(node.meta["content"])
         elif name == "code_inline":
             parts.append(_code_content(node))
@@ -372,17 +453,18 @@ def _alt_text(children: Any) -> list[str]:
     return parts
 
 
-def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | None:
-    """The rendered walk of one body, or None when markdown-it-py must render it."""
-    if not handled(body):
-        return None
+def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | str:
+    """The rendered walk of one body, or why markdown-it-py must render it."""
+    found = _HANDED_BACK.search(body)
+    if found is not None:
+        return str(found.lastgroup).replace("_", " ")
     if "\r" in body or "\0" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
     w = Walk(body.encode(), body_line)
     try:
         w.blocks(parser.tree(body).children, False)
-    except HandBack:
-        return None
+    except HandBack as reason:
+        return str(reason)
     return w
 
 
