@@ -48,6 +48,7 @@ _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
 # `java&#115;cript:` is caught too. data:image/... is allowed by markdown-it and left alone.
 _UNSAFE_LINK = re.compile(
     r"(?:\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?|<)\s*(javascript|vbscript|data|file):", re.I)
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 _SAFE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.I)
 SUMMARY_LENGTH = 300
 
@@ -252,6 +253,10 @@ def _render_py(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver
 
 
 def _warn_unsafe_links(body: str, body_line: int, resolver: LinkResolver) -> None:
+    if "&" not in body and body.isascii():      # entities need "&"; re.I folds some non-ASCII
+        lower = body.lower()
+        if not any(scheme in lower for scheme in _UNSAFE_SCHEMES):
+            return      # no line can spell an unsafe scheme
     for number, text in enumerate(body.split("\n")):
         decoded = html.unescape(text)
         for m in _UNSAFE_LINK.finditer(decoded):

@@ -330,12 +330,10 @@ class Walk:
         for node in children:
             name = node.name
             if name == "text" or name == "text_special":
-                content = node.meta["content"]
-                run.append(content)
-                out.append(escapeHtml(content))
+                run.append(node.meta["content"])
                 continue
             if run:
-                self.check_text("".join(run), line)
+                self.flush(run, line)
                 run = []
             if name == "softbreak":
                 out.append("\n")
@@ -363,7 +361,14 @@ class Walk:
             else:
                 raise HandBack(name)
         if run:
-            self.check_text("".join(run), line)
+            self.flush(run, line)
+
+    def flush(self, run: list[str], line: int) -> None:
+        """A run of text (markdown-it-py joins it into one token): escaped, and checked."""
+        text = run[0] if len(run) == 1 else "".join(run)
+        self.out.append(escapeHtml(text))
+        if "<" in text or "](" in text:
+            self.check_text(text, line)
 
     def check_text(self, text: str, line: int) -> None:
         if markdown._RAW_HTML.search(text):
@@ -455,9 +460,11 @@ def _alt_text(children: Any) -> list[str]:
 
 def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | str:
     """The rendered walk of one body, or why markdown-it-py must render it."""
-    found = _HANDED_BACK.search(body)
-    if found is not None:
-        return str(found.lastgroup).replace("_", " ")
+    if ("!!!" in body or "???" in body or "[^" in body or "^[" in body or "::" in body
+            or (not body.isascii() and ("//" in body or "mailto:" in body))):
+        found = _HANDED_BACK.search(body)
+        if found is not None:
+            return str(found.lastgroup).replace("_", " ")
     if "\r" in body or "\0" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
     w = Walk(body.encode(), body_line)
