@@ -405,6 +405,15 @@ def _image_html(src: str, alt: str, title: str | None, empty_alt: bool, line: in
             ' decoding="async" />')
 
 
+def _embed_html(kind: str, src: str, title: str, line: int, resolver: LinkResolver) -> str:
+    """The fast engine's embed: the same token through `_resolve_embed` and `_render_embed`."""
+    token = Token("embed", "", 0, info=kind, attrs={"src": src, "title": title})
+    _resolve_embed(token, line, resolver)
+    if token.type != "embed":
+        return ""
+    return _render_embed(None, [token], 0, None, None)
+
+
 def _is_external(href: str) -> bool:
     return bool(urlsplit(href).scheme) or href.startswith("//")
 

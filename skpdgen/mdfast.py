@@ -7,8 +7,8 @@ import and a stress set. The walk is pure: links, images and warnings are queued
 operations and only run against the resolver once the whole body was rendered, so a body the
 walk cannot reproduce exactly is handed back (`None`) before anything was reported, and
 markdown.render renders it with markdown-it-py instead. Bodies handed back before parsing:
-admonitions (`!!!`, `???`), footnotes (`[^1]`, `^[...]`), `::youtube/map/pdf` embeds and
-international domain names in links (markdown-it-py writes them as punycode).
+admonitions (`!!!`, `???`), footnotes (`[^1]`, `^[...]`) and international domain names in
+links (markdown-it-py writes them as punycode).
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import markdown_it_pyrs
-from markdown_it.common.utils import MD_TRIM_RE, escapeHtml, mdTrim, unescapeAll
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 
 from skpdgen import markdown
 from skpdgen.urls import slugify
@@ -34,12 +37,14 @@ RULES: list[Any] = [
 
 # what markdown-it-pyrs does not do the way our markdown-it-py parser does
 _HANDED_BACK = re.compile(
-    r"(?P<admonition>!!!|\?\?\?)|(?P<footnote>\[\^|\^\[)|(?P<embed>::(?:youtube|map|pdf))"
+    r"(?P<admonition>!!!|\?\?\?)|(?P<footnote>\[\^|\^\[)"
     r"|(?P<international_domain>//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f])")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
                      "strikethrough", "code_inline", "link", "image", "autolink"})
 _WRAP = {"em": "em", "strong": "strong", "strikethrough": "s"}
 _LIST_TAG = {"bullet_list": "ul", "ordered_list": "ol"}
+_FENCE = RendererHTML()
+_FENCE_OPTIONS = MarkdownIt("commonmark").options
 _MARKER = re.compile(rb"[ \t]*(?:[-+*]|[0-9]{1,9}[.)])")
 # a table row line that markdown-it-py reads as the start of another block (ending the table)
 _BLOCK_START = re.compile(
@@ -119,15 +124,40 @@ class Walk:
                 run.append(node)
                 continue
             if run:
-                self.paragraph_text(run)
+                after_hidden = not self.embed(run)
+                if after_hidden:
+                    self.paragraph_text(run)
                 run = []
-                after_hidden = True
             if after_hidden and name not in ("fence", "code_block", "definition"):
                 out.append("\n")
             after_hidden = False
             self.block(node, tight)
-        if run:
+        if run and not self.embed(run):
             self.paragraph_text(run)
+
+    def embed_start(self, first: Any) -> re.Match[str] | None:
+        """The `::youtube/map/pdf` line a paragraph starts with, if it does."""
+        srcmap = first.srcmap
+        if srcmap is None or self.src[srcmap[0]:srcmap[0] + 2] != b"::":
+            return None
+        text = self.line_bytes(self.line_index(srcmap[0]))
+        start = srcmap[0] - self.starts[self.line_index(srcmap[0])]
+        return markdown._EMBED_RE.match(text[start:].decode())
+
+    def embed(self, children: Any) -> bool:
+        """A paragraph that is an embed line: markdown-it-py's embed rule takes that line."""
+        found = self.embed_start(children[0])
+        if found is None:
+            return False
+        index = self.line_index(children[0].srcmap[0])
+        last = children[-1].srcmap
+        if last is None or self.line_index(max(last[1] - 1, last[0])) != index:
+            raise HandBack("embed line followed by more lines")
+        self.ops.append(Op("embed", self.body_line + index, len(self.out),
+                           target=found.group(2).removeprefix("<").removesuffix(">").strip(),
+                           text=found.group(1), title=found.group(3) or ""))
+        self.out.append("")
+        return True
 
     def line_index(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
@@ -180,6 +210,8 @@ class Walk:
         name = node.name
         out = self.out
         if name == "paragraph":
+            if self.embed(node.children):
+                return
             out.append("<p>")
             self.paragraph_text(node.children)
             out.append("</p>\n")
@@ -199,7 +231,9 @@ class Walk:
                 if not children:
                     out.append("<li></li>\n")
                     continue
-                out.append("<li>" if children[0].name in _INLINE else "<li>\n")
+                text_first = (children[0].name in _INLINE
+                              and self.embed_start(children[0]) is None)
+                out.append("<li>" if text_first else "<li>\n")
                 self.stack.append(("-", self.content_column(item, children[0])))
                 self.blocks(children, True)
                 self.stack.pop()
@@ -213,16 +247,11 @@ class Walk:
             self.stack.pop()
             out.append("</blockquote>\n")
         elif name == "fence":
+            # markdown-it-py's own fence rule (its info-string trimming varies by version)
             meta = node.meta
-            content = escapeHtml(self.code_content(node, meta))
-            raw_info = meta.get("info", "")
-            info = mdTrim(unescapeAll(raw_info)) if raw_info else ""
-            if info:
-                lang = MD_TRIM_RE.split(info, maxsplit=1)[0]
-                out.append(f'<pre><code class="language-{escapeHtml(lang)}">{content}'
-                           "</code></pre>\n")
-            else:
-                out.append(f"<pre><code>{content}</code></pre>\n")
+            token = Token("fence", "code", 0, info=meta.get("info", ""),
+                          content=self.code_content(node, meta))
+            out.append(_FENCE.fence([token], 0, _FENCE_OPTIONS, {}))
         elif name == "code_block":
             out.append(f"<pre><code>{escapeHtml(node.meta.get('content', ''))}</code></pre>\n")
         elif name == "hr":
@@ -460,7 +489,7 @@ def _alt_text(children: Any) -> list[str]:
 
 def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | str:
     """The rendered walk of one body, or why markdown-it-py must render it."""
-    if ("!!!" in body or "???" in body or "[^" in body or "^[" in body or "::" in body
+    if ("!!!" in body or "???" in body or "[^" in body or "^[" in body
             or (not body.isascii() and ("//" in body or "mailto:" in body))):
         found = _HANDED_BACK.search(body)
         if found is not None:
@@ -481,6 +510,9 @@ def finish(w: Walk, resolver: LinkResolver) -> str:
     for op in w.ops:
         if op.kind == "warn":
             resolver.warn(op.line, op.text, op.hint)
+        elif op.kind == "embed":
+            out[op.slot] = markdown._embed_html(op.text, op.target, op.title or "", op.line,
+                                                resolver)
         elif op.kind == "link":
             out[op.slot] = markdown._link_open(op.target, op.title, op.line, resolver)
         else:

@@ -86,8 +86,8 @@ def test_the_demo_region_renders_the_same() -> None:
     bodies = folder_bodies(REPO / "sites")
     assert len(bodies) > 150
     md = compare_all(bodies)
-    # only admonitions, footnotes and embeds are handed back to markdown-it-py
-    assert set(md.fallbacks) <= {"admonition", "footnote", "embed"}, md.fallbacks
+    # only admonitions and footnotes are handed back to markdown-it-py
+    assert set(md.fallbacks) <= {"admonition", "footnote"}, md.fallbacks
     assert md.fast >= 0.9 * len(bodies), md.fallbacks
 
 
@@ -120,6 +120,14 @@ def test_the_wordpress_import_renders_the_same(tmp_path: Path) -> None:
 
 
 STRESS = [
+    '::youtube dQw4w9WgXcQ "Video Profil"', "::youtube https://youtu.be/dQw4w9WgXcQ",
+    "::youtube https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=3", '::youtube "><script>x</script>',
+    '::map https://www.openstreetmap.org/#map=17/-6.9/109.1 "Kantor"', "::map javascript:alert(1)",
+    '::pdf /files/dip.pdf "Daftar"', "::pdf /files/hilang.pdf", "::pdf <Laporan Tahunan.pdf>",
+    '::pdf Laporan Tahunan.pdf "Laporan"  ', "::pdf /files/kosong.pdf", "  ::youtube dQw4w9WgXcQ",
+    "::youtube dQw4w9WgXcQ\nteks sesudah", "Teks sebelum\n::youtube dQw4w9WgXcQ",
+    "- ::youtube dQw4w9WgXcQ\n- b", "- a\n\n  ::pdf /files/dip.pdf", "> ::map https://osm.org/x",
+    "::vimeo 123", "::youtube", ":: youtube x", "::youtube x\n===", "::pdf a.pdf \"t\" lebih",
     '# Judul',
     '## Jadwal Layanan',
     '## Jadwal Layanan',
@@ -295,7 +303,7 @@ def test_the_fast_engine_takes_the_common_constructs() -> None:
     ('!!! note "Catatan"\n    Isi.\n', "admonition"),
     ("Teks.[^1]\n\n[^1]: Catatan.\n", "footnote"),
     ("Teks ^[sebaris].\n", "footnote"),
-    ("::youtube dQw4w9WgXcQ\n", "embed"),
+    ("::youtube dQw4w9WgXcQ\nteks\n", "embed line followed by more lines"),
     ("[a](https://bücher.de/)\n", "international domain"),
     ("> kutip\nmalas\n", "lazy quote line"),
     ("- a\nmalas\n", "lazy list line"),
