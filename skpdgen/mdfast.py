@@ -7,8 +7,9 @@ import and a stress set. The walk is pure: links, images and warnings are queued
 operations and only run against the resolver once the whole body was rendered, so a body the
 walk cannot reproduce exactly is handed back (`None`) before anything was reported, and
 markdown.render renders it with markdown-it-py instead. Bodies handed back before parsing:
-admonitions (`!!!`, `???`), footnotes (`[^1]`, `^[...]`) and international domain names in
-links (markdown-it-py writes them as punycode).
+footnotes (`[^1]`, `^[...]`) and international domain names in links (markdown-it-py writes
+them as punycode). Admonitions at the left margin are cut out of the body and their content
+parsed on its own (split_admonitions); others are handed back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import markdown_it_pyrs
+import mdit_py_plugins.admon.index as admon_index
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
@@ -37,7 +39,7 @@ RULES: list[Any] = [
 
 # what markdown-it-pyrs does not do the way our markdown-it-py parser does
 _HANDED_BACK = re.compile(
-    r"(?P<admonition>!!!|\?\?\?)|(?P<footnote>\[\^|\^\[)"
+    r"(?P<footnote>\[\^|\^\[)"
     r"|(?P<international_domain>//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f])")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
                      "strikethrough", "code_inline", "link", "image", "autolink"})
@@ -79,16 +81,11 @@ class Op:
 class Walk:
     """Render one body's tree to markdown-it-py's HTML, queueing resolver calls."""
 
-    def __init__(self, source: bytes, body_line: int) -> None:
-        self.src = source
-        self.body_line = body_line
-        starts = [0]
-        find = source.find
-        pos = find(b"\n")
-        while pos >= 0:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self.starts = starts
+    def __init__(self, parser: markdown_it_pyrs.MarkdownIt) -> None:
+        self.parser = parser
+        self.src = b""
+        self.body_line = 0
+        self.starts = [0]
         self.out: list[str] = []
         self.ops: list[Op] = []
         self.slugs: set[str] = set()
@@ -98,6 +95,41 @@ class Walk:
         # the containers around the current block: (">", 0) for a quote, ("-", column of
         # its content) for a list item; lines that lack their prefix are lazy continuations
         self.stack: list[tuple[str, int]] = []
+
+    def segment(self, text: str, body_line: int) -> Any:
+        """Parse a piece of the body whose first line is `body_line`; its tree's root."""
+        source = text.encode()
+        starts = [0]
+        find = source.find
+        pos = find(b"\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self.src, self.starts, self.body_line = source, starts, body_line
+        return self.parser.tree(text)
+
+    def admonition(self, admonition: Admonition, body_line: int) -> None:
+        """markdown-it-py's admonition: a div, a title paragraph, the content's blocks."""
+        tags, title = admon_index._get_tag(admonition.params)
+        classes = " ".join(["admonition", *tags, *admon_index._extra_classes(admonition.marker)])
+        line = body_line + admonition.line
+        content = self.segment(admonition.content, line + 1).children
+        in_content = (self.src, self.starts, self.body_line)
+        out = self.out
+        out.append(f'<div class="{escapeHtml(classes)}">'
+                   + ("\n" if title or any(n.name != "definition" for n in content) else ""))
+        if title:
+            if title != title.strip():
+                raise HandBack("admonition title with spaces around")
+            nodes = self.segment(title, line).children
+            if len(nodes) != 1 or nodes[0].name != "paragraph":
+                raise HandBack("admonition title that is not plain text")
+            out.append('<p class="admonition-title">')
+            self.inline(nodes[0].children, line)
+            out.append("</p>\n")
+            self.src, self.starts, self.body_line = in_content
+        self.blocks(content, False)
+        out.append("</div>\n")
 
     def line_of(self, node: Any) -> int:
         srcmap = node.srcmap
@@ -489,19 +521,90 @@ def _alt_text(children: Any) -> list[str]:
 
 def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | str:
     """The rendered walk of one body, or why markdown-it-py must render it."""
-    if ("!!!" in body or "???" in body or "[^" in body or "^[" in body
+    if ("[^" in body or "^[" in body
             or (not body.isascii() and ("//" in body or "mailto:" in body))):
         found = _HANDED_BACK.search(body)
         if found is not None:
             return str(found.lastgroup).replace("_", " ")
     if "\r" in body or "\0" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
-    w = Walk(body.encode(), body_line)
+    w = Walk(parser)
     try:
-        w.blocks(parser.tree(body).children, False)
+        if "!!!" in body or "???" in body:
+            for piece in split_admonitions(body):
+                if isinstance(piece, Admonition):
+                    w.admonition(piece, body_line)
+                elif piece[1]:
+                    w.blocks(w.segment(piece[1], body_line + piece[0]).children, False)
+        else:
+            w.blocks(w.segment(body, body_line).children, False)
     except HandBack as reason:
         return str(reason)
     return w
+
+
+@dataclass(frozen=True, slots=True)
+class Admonition:
+    """`!!! note "Title"` at the start of a line, and its content lines, dedented."""
+
+    line: int           # of the marker line, counted from the body's first line (0)
+    marker: str
+    params: str
+    content: str
+
+
+_ADMONITION = re.compile(r"(\?\?\?\+|\?\?\?|!!!)(.*)")
+# a line where markdown-it-py might start an admonition other than at the left margin
+_MAYBE_ADMONITION = re.compile(r"[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]*)*(?:!!!|\?\?\?)")
+
+
+def split_admonitions(body: str) -> list[tuple[int, str] | Admonition]:
+    """The body as Markdown pieces (first line, text) and admonitions at the left margin,
+    found as mdit_py_plugins' admonition rule finds them. Hands back what the split cannot
+    reproduce: admonitions elsewhere or nested, near fences (their lines are code there),
+    link reference definitions (they reach across pieces), or not after a blank line."""
+    if "```" in body or "~~~" in body or "]:" in body or "\t" in body:
+        raise HandBack("admonition with fences, reference definitions or tabs")
+    lines = body.split("\n")
+    last_newline = body.endswith("\n")
+    if last_newline:
+        lines.pop()
+    pieces: list[tuple[int, str] | Admonition] = []
+    start = i = 0
+    while i < len(lines):
+        found = _ADMONITION.match(lines[i])
+        if found is None or not admon_index._validate(found.group(2)):
+            if _MAYBE_ADMONITION.match(lines[i]):
+                raise HandBack("admonition inside another block")
+            i += 1
+            continue
+        if i and lines[i - 1].strip(" "):
+            raise HandBack("admonition right after text")
+        pieces.append((start, "".join(line + "\n" for line in lines[start:i])))
+        marker, params = found.group(1), found.group(2)
+        indent = len(marker) + len(params) - len(params.lstrip(" ")) + 3 - len(marker)
+        end = i
+        was_empty = False
+        while True:
+            end += 1
+            if end >= len(lines):
+                break
+            spaces = len(lines[end]) - len(lines[end].lstrip(" "))
+            empty = spaces < indent
+            if empty and was_empty:
+                break
+            was_empty = empty
+            if spaces < len(lines[end]) and spaces < indent:
+                break
+        content = [line[indent:] if len(line) - len(line.lstrip(" ")) >= indent else ""
+                   for line in lines[i + 1:end]]
+        if any(_MAYBE_ADMONITION.match(line) for line in content):
+            raise HandBack("admonition inside an admonition")
+        pieces.append(Admonition(i, marker, params, "".join(line + "\n" for line in content)))
+        start = i = end
+    rest = lines[start:]
+    pieces.append((start, "\n".join(rest) + ("\n" if last_newline and rest else "")))
+    return pieces
 
 
 def finish(w: Walk, resolver: LinkResolver) -> str:

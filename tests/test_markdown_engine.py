@@ -86,8 +86,8 @@ def test_the_demo_region_renders_the_same() -> None:
     bodies = folder_bodies(REPO / "sites")
     assert len(bodies) > 150
     md = compare_all(bodies)
-    # only admonitions and footnotes are handed back to markdown-it-py
-    assert set(md.fallbacks) <= {"admonition", "footnote"}, md.fallbacks
+    # only footnotes are handed back to markdown-it-py
+    assert set(md.fallbacks) <= {"footnote"}, md.fallbacks
     assert md.fast >= 0.9 * len(bodies), md.fallbacks
 
 
@@ -120,6 +120,13 @@ def test_the_wordpress_import_renders_the_same(tmp_path: Path) -> None:
 
 
 STRESS = [
+    '!!! note "Judul Catatan"\n    Isi catatan **tebal**.', "!!! warning\n    Hati-hati.\n\n    Dua.",
+    '!!! tip ""\n    Tanpa judul.', "??? info\n    Lipat.", "???+ info Judul *miring*\n    Buka.",
+    "!!!note\n   tiga spasi", "!!! danger\n\n\n    jauh", "!!! note\n    - a\n    - b\n\n    ## Sub",
+    "!!! note\n    [a](x.md) ![](foto.png) <b>\n    ::youtube dQw4w9WgXcQ", "!!! note\n", "!!!",
+    "!!! note [tautan](x.md)\n    isi", '!!! note "# bukan judul"\n    isi', "- !!! note\n      isi",
+    "> !!! note\n>     isi", "Teks\n!!! note\n    isi", "Apa??? Ya!!!", "!!! note\n      lebih dalam",
+    "!!! note\n    isi\nlangsung", "!!! a b c\n    x", '!!! note "Judul" ekor\n    x',
     '::youtube dQw4w9WgXcQ "Video Profil"', "::youtube https://youtu.be/dQw4w9WgXcQ",
     "::youtube https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=3", '::youtube "><script>x</script>',
     '::map https://www.openstreetmap.org/#map=17/-6.9/109.1 "Kantor"', "::map javascript:alert(1)",
@@ -274,7 +281,7 @@ def test_stress_documents_render_the_same(seed: int) -> None:
     bodies = stress_bodies(seed, 300)
     md = compare_all(bodies)
     # snippets joined by a single newline make many lazy continuation lines: handed back
-    assert md.fast >= 0.6 * len(bodies), md.fallbacks
+    assert md.fast >= 0.5 * len(bodies), md.fallbacks
 
 
 COMMON = [
@@ -300,7 +307,7 @@ def test_the_fast_engine_takes_the_common_constructs() -> None:
 
 
 @pytest.mark.parametrize("body, reason", [
-    ('!!! note "Catatan"\n    Isi.\n', "admonition"),
+    ('> !!! note "Catatan"\n>     Isi.\n', "admonition inside another block"),
     ("Teks.[^1]\n\n[^1]: Catatan.\n", "footnote"),
     ("Teks ^[sebaris].\n", "footnote"),
     ("::youtube dQw4w9WgXcQ\nteks\n", "embed line followed by more lines"),
