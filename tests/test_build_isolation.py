@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from fixtures.region import build, make_fixture_region, tree_hashes
+from fixtures.region import build, copy_region, make_fixture_region, tree_hashes
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +18,6 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = make_fixture_region(tmp_path_factory.mktemp("isolation"))
     result = build(root)
     assert result.returncode == 0, result.stderr
-    return root
-
-
-def _copy(region: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "region"
-    shutil.copytree(region, root, symlinks=True)
     return root
 
 
@@ -39,7 +32,7 @@ def _sources(root: Path) -> dict[str, str]:
 
 
 def test_broken_agency_keeps_its_last_good_output(region: Path, tmp_path: Path) -> None:
-    root = _copy(region, tmp_path)
+    root = copy_region(region, tmp_path)
     out = root / "build"
     dinkes_before = tree_hashes(out / "dinkes")
     # break dinkes (site.yaml: one broken item alone would not hold it back, see
@@ -123,7 +116,7 @@ def _without_search(hashes: dict[str, str]) -> dict[str, str]:
 
 
 def test_clean_and_parallel_builds_give_the_same_bytes(region: Path, tmp_path: Path) -> None:
-    root = _copy(region, tmp_path)
+    root = copy_region(region, tmp_path)
     sources = _sources(root)
     first = _without_search(tree_hashes(root / "build"))
     (root / "build/dinkes/sisa-lama.html").write_text("stale")
@@ -138,7 +131,7 @@ def test_clean_and_parallel_builds_give_the_same_bytes(region: Path, tmp_path: P
 
 
 def test_stale_outputs_are_removed(region: Path, tmp_path: Path) -> None:
-    root = _copy(region, tmp_path)
+    root = copy_region(region, tmp_path)
     (root / "sites/dinkes/content/berita/2024-06-01-kabar-1.md").unlink()
     (root / "build/dinkes/sisa-lama.html").write_text("stale")
     (root / "build/berita/sisa-portal.html").write_text("stale")

@@ -4,7 +4,6 @@ and `build --clean` that builds aside and swaps (a kill leaves the old site)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,14 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from fixtures.region import TODAY, build, make_fixture_region, tree_hashes
+from fixtures.region import (
+    TODAY,
+    build,
+    copy_region,
+    make_fixture_region,
+    published_hashes,
+    tree_hashes,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +30,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _copy(region: Path, tmp_path: Path, with_build: bool = True) -> Path:
-    root = tmp_path / "region"
-    shutil.copytree(region, root, symlinks=True,
-                    ignore=None if with_build else shutil.ignore_patterns("build"))
-    return root
-
-
-def _site(out: Path) -> dict[str, str]:
-    """Every published file (the state folder holds PIDs and mtimes; Pagefind writes the same
-    index in other bytes from run to run: test_search.py checks what the indexes hold)."""
-    return {k: v for k, v in tree_hashes(out).items()
-            if not k.startswith(".skpdgen/") and "pagefind" not in k.split("/")}
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[str]:
@@ -46,24 +40,24 @@ def _start(root: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def test_two_concurrent_builds_leave_a_complete_build(built: Path, tmp_path: Path) -> None:
-    expected = _site(built / "build")
+    expected = published_hashes(built / "build")
     for trial in range(3):
-        root = _copy(built, tmp_path / str(trial), with_build=False)
+        root = copy_region(built, tmp_path / str(trial), with_build=False)
         first, second = _start(root), _start(root)
         outcomes = [(p.wait(timeout=300), p.communicate()[1]) for p in (first, second)]
         for code, stderr in outcomes:
             assert "Traceback" not in stderr
             assert code == 0 or (code == 2 and "another build is running: PID " in stderr), stderr
         assert any(code == 0 for code, _ in outcomes)
-        assert _site(root / "build") == expected
+        assert published_hashes(root / "build") == expected
         assert not [p.name for p in (root / "build").iterdir() if ".staging" in p.name]
         # and the next build reuses exactly that output
         again = build(root)
-        assert again.returncode == 0 and _site(root / "build") == expected
+        assert again.returncode == 0 and published_hashes(root / "build") == expected
 
 
 def test_a_second_build_names_the_pid_holding_the_lock(built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+    root = copy_region(built, tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys,time; from pathlib import Path; from skpdgen import lock\n"
         "with lock.hold(Path('build')):\n print('locked', flush=True); time.sleep(60)\n")],
@@ -81,21 +75,21 @@ def test_a_second_build_names_the_pid_holding_the_lock(built: Path, tmp_path: Pa
 
 
 def test_files_deleted_or_changed_in_build_are_rebuilt(built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+    root = copy_region(built, tmp_path)
     out = root / "build"
-    expected = _site(out)
+    expected = published_hashes(out)
     victims = sorted(p for p in (out / "disdik").rglob("*.html"))
     victims[0].unlink()
     victims[1].write_text("<p>diubah tangan</p>", encoding="utf-8")
     (out / "dinkes" / "extra.html").write_text("<p>tambahan</p>", encoding="utf-8")
     result = build(root)
     assert result.returncode == 0, result.stderr
-    assert _site(out) == expected
+    assert published_hashes(out) == expected
     assert "unchanged since the last build" in result.stderr   # kecamatan-uji still reused
 
 
 def test_staging_leftovers_of_a_killed_build_are_removed(built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+    root = copy_region(built, tmp_path)
     out = root / "build"
     (out / ".dinkes.staging-99999" / "x").mkdir(parents=True)
     (out / ".index.html.tmp99999").write_text("x", encoding="utf-8")
@@ -106,8 +100,8 @@ def test_staging_leftovers_of_a_killed_build_are_removed(built: Path, tmp_path: 
     assert not (root / ".build.clean-99999").exists()
 
 
-def test_kill_during_clean_build_leaves_the_old_site(built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+def test_kill_during_clean_build_leaves_the_oldpublished_hashes(built: Path, tmp_path: Path) -> None:
+    root = copy_region(built, tmp_path)
     out = root / "build"
     before = tree_hashes(out)
     news = root / "sites/disdik/content/berita/2024-06-03-guru-teladan.md"
@@ -131,7 +125,7 @@ def test_kill_during_clean_build_leaves_the_old_site(built: Path, tmp_path: Path
 
 def test_clean_build_keeps_the_last_good_output_of_a_failing_agency(
         built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+    root = copy_region(built, tmp_path)
     out = root / "build"
     dinkes = tree_hashes(out / "dinkes")
     bad = next((root / "sites/dinkes/content/berita").glob("*.md"))
@@ -144,8 +138,8 @@ def test_clean_build_keeps_the_last_good_output_of_a_failing_agency(
 
 
 def test_clean_build_with_one_site_keeps_the_others(built: Path, tmp_path: Path) -> None:
-    root = _copy(built, tmp_path)
+    root = copy_region(built, tmp_path)
     out = root / "build"
     result = run_cli("build", "--today", TODAY, "--clean", "--site", "disdik", cwd=root)
     assert result.returncode == 0, result.stderr
-    assert _site(out) == _site(built / "build")
+    assert published_hashes(out) == published_hashes(built / "build")

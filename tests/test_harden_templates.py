@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BUILTIN_THEME, make_region, run_cli
+from fixtures.region import published_hashes
 
 TODAY = "2026-11-29"
 
@@ -78,14 +79,10 @@ def test_sandboxed_theme_gives_the_same_pages(tmp_path: Path) -> None:
     """An empty templates/ makes the agency sandboxed; its pages must not change."""
     root = _region(tmp_path / "r", {})
     assert run_cli("build", "--today", TODAY, cwd=root).returncode == 0
-    before = {p.relative_to(root).as_posix(): p.read_bytes()
-              for p in sorted((root / "build/a").rglob("*"))
-             if p.is_file() and "pagefind" not in p.parts}
+    before = published_hashes(root / "build/a")
     (root / "sites/a/templates").mkdir()
     assert run_cli("build", "--clean", "--today", TODAY, cwd=root).returncode == 0
-    after = {p.relative_to(root).as_posix(): p.read_bytes()
-             for p in sorted((root / "build/a").rglob("*"))
-             if p.is_file() and "pagefind" not in p.parts}
+    after = published_hashes(root / "build/a")
     assert after == before
 
 
