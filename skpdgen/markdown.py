@@ -95,6 +95,7 @@ class Parser(MarkdownIt):
     def __init__(self, engine: str) -> None:
         super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
         self.fast_parser = mdfast.new_parser() if engine in ("fast", "compare") else None
+        self.footnote_parser = mdfast.new_footnote_parser()
         self.compare = engine == "compare"
         self.fast = 0
         self.fallbacks: Counter[str] = Counter()
@@ -204,7 +205,7 @@ def _render_body(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolv
     fast = md.fast_parser if isinstance(md, Parser) else None
     if fast is not None:
         assert isinstance(md, Parser)
-        walk = mdfast.walk(fast, body, body_line)
+        walk = mdfast.walk(fast, md.footnote_parser, body, body_line)
         if not isinstance(walk, str):
             md.fast += 1
             html_out = mdfast.finish(walk, resolver)

@@ -39,7 +39,7 @@ RULES: list[Any] = [
 
 # what markdown-it-pyrs does not do the way our markdown-it-py parser does
 _HANDED_BACK = re.compile(
-    r"(?P<footnote>\[\^|\^\[)"
+    r"(?P<inline_footnote>\^\[)"
     r"|(?P<international_domain>//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f])")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
                      "strikethrough", "code_inline", "link", "image", "autolink"})
@@ -61,6 +61,10 @@ class HandBack(Exception):
 
 def new_parser() -> markdown_it_pyrs.MarkdownIt:
     return markdown_it_pyrs.MarkdownIt("zero").enable_many(RULES)
+
+
+def new_footnote_parser() -> markdown_it_pyrs.MarkdownIt:
+    return markdown_it_pyrs.MarkdownIt("zero").enable_many([*RULES, "footnote"])
 
 
 @dataclass(slots=True)
@@ -95,6 +99,10 @@ class Walk:
         # the containers around the current block: (">", 0) for a quote, ("-", column of
         # its content) for a list item; lines that lack their prefix are lazy continuations
         self.stack: list[tuple[str, int]] = []
+        # footnotes: label -> number (order of first reference), references per label
+        self.notes: dict[str, int] = {}
+        self.note_refs: dict[str, int] = {}
+        self.in_note = False
 
     def segment(self, text: str, body_line: int) -> Any:
         """Parse a piece of the body whose first line is `body_line`; its tree's root."""
@@ -242,10 +250,13 @@ class Walk:
         name = node.name
         out = self.out
         if name == "paragraph":
-            if self.embed(node.children):
+            children = node.children
+            if self.in_note and children and children[-1].name == "footnote_ref_anchor":
+                children = children[:-1]
+            if self.embed(children):
                 return
             out.append("<p>")
-            self.paragraph_text(node.children)
+            self.paragraph_text(children)
             out.append("</p>\n")
         elif name == "heading" or name == "lheading":
             self.heading(node)
@@ -292,6 +303,8 @@ class Walk:
             self.table(node)
         elif name == "definition":
             pass
+        elif name == "footnote_container":
+            self.footnotes(node)
         else:
             raise HandBack(name)
 
@@ -419,10 +432,65 @@ class Walk:
                 out.append("</a>")
             elif name == "image":
                 self.image(node, line + self.breaks)
+            elif name == "footnote_ref":
+                out.append(self.footnote_ref(node.meta.get("label")))
             else:
                 raise HandBack(name)
         if run:
             self.flush(run, line)
+
+    def footnote_ref(self, label: Any) -> str:
+        """mdit_py_plugins' reference: numbered by first reference, `:n` for the n-th again."""
+        if self.in_note or not isinstance(label, str):
+            raise HandBack("footnote reference inside a footnote")
+        number = self.notes.setdefault(label, len(self.notes) + 1)
+        sub = self.note_refs.get(label, 0)
+        self.note_refs[label] = sub + 1
+        suffix = f":{sub}" if sub > 0 else ""
+        return (f'<sup class="footnote-ref"><a href="#fn{number}" id="fnref{number}{suffix}">'
+                f"[{number}{suffix}]</a></sup>")
+
+    def silent_refs(self, children: Any) -> None:
+        for node in children:
+            if node.name == "footnote_ref":
+                self.footnote_ref(node.meta.get("label"))
+            elif node.children:
+                self.silent_refs(node.children)
+
+    def footnotes(self, container: Any) -> None:
+        """The footnote list after the body, as mdit_py_plugins' footnote_tail writes it."""
+        if self.stack:
+            raise HandBack("footnotes inside a container")
+        definitions: dict[str, Any] = {}
+        for note in container.children:
+            label = note.meta.get("label")
+            if note.name != "footnote_def" or not isinstance(label, str):
+                raise HandBack("inline footnote")
+            definitions[label] = note
+        if not self.notes:
+            return
+        out = self.out
+        out.append('<hr class="footnotes-sep" />\n<section class="footnotes">\n'
+                   '<ol class="footnotes-list">\n')
+        self.in_note = True
+        self.stack.append(("-", 4))
+        for label, number in self.notes.items():
+            out.append(f'<li id="fn{number}" class="footnote-item">')
+            children = [c for c in definitions[label].children
+                        if c.name != "footnote_ref_anchor"]
+            self.blocks(children, False)
+            last_paragraph = (bool(children) and children[-1].name == "paragraph"
+                              and out[-1] == "</p>\n")
+            if last_paragraph:
+                out.pop()
+            for sub in range(max(self.note_refs[label], 1)):
+                suffix = f":{sub}" if sub > 0 else ""
+                out.append(f' <a href="#fnref{number}{suffix}" class="footnote-backref">'
+                           "\u21a9\ufe0e</a>")
+            out.append("</p>\n</li>\n" if last_paragraph else "</li>\n")
+        self.stack.pop()
+        self.in_note = False
+        out.append("</ol>\n</section>\n")
 
     def flush(self, run: list[str], line: int) -> None:
         """A run of text (markdown-it-py joins it into one token): escaped, and checked."""
@@ -452,6 +520,7 @@ class Walk:
             empty = not self.src[first[0]:last[1]].decode().strip()
         else:
             empty = True
+        self.silent_refs(children)      # counted by markdown-it-py, though not shown
         self.ops.append(Op("image", line, len(self.out), target=meta.get("url", ""),
                            title=meta.get("title"), alt="".join(_alt_text(children)),
                            empty_alt=empty))
@@ -519,17 +588,22 @@ def _alt_text(children: Any) -> list[str]:
     return parts
 
 
-def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk | str:
+def walk(parser: markdown_it_pyrs.MarkdownIt, footnote_parser: markdown_it_pyrs.MarkdownIt,
+         body: str, body_line: int) -> Walk | str:
     """The rendered walk of one body, or why markdown-it-py must render it."""
-    if ("[^" in body or "^[" in body
+    if ("^[" in body
             or (not body.isascii() and ("//" in body or "mailto:" in body))):
         found = _HANDED_BACK.search(body)
         if found is not None:
             return str(found.lastgroup).replace("_", " ")
     if "\r" in body or "\0" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    if "[^" in body:
+        parser = footnote_parser
     w = Walk(parser)
     try:
+        if "[^" in body:
+            check_footnote_definitions(body)
         if "!!!" in body or "???" in body:
             for piece in split_admonitions(body):
                 if isinstance(piece, Admonition):
@@ -541,6 +615,29 @@ def walk(parser: markdown_it_pyrs.MarkdownIt, body: str, body_line: int) -> Walk
     except HandBack as reason:
         return str(reason)
     return w
+
+
+_NOTE_DEFINITION = re.compile(r"\[\^([^\]\s]+)\]:")
+_MAYBE_NOTE_DEFINITION = re.compile(
+    r"[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]*)*\[\^[^\]\s]+\]:", re.M)
+
+
+def check_footnote_definitions(body: str) -> None:
+    """Hand back footnote definitions the two parsers may read differently: not at the left
+    margin, right after other text (markdown-it-py lets them interrupt it), or twice."""
+    labels: set[str] = set()
+    previous = ""
+    for line in body.split("\n"):
+        found = _NOTE_DEFINITION.match(line)
+        if found is not None:
+            if previous.strip(" ") and not _NOTE_DEFINITION.match(previous):
+                raise HandBack("footnote definition right after text")
+            if found.group(1) in labels:
+                raise HandBack("footnote defined twice")
+            labels.add(found.group(1))
+        elif _MAYBE_NOTE_DEFINITION.match(line):
+            raise HandBack("footnote definition inside another block")
+        previous = line
 
 
 @dataclass(frozen=True, slots=True)

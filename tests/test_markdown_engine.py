@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 from conftest import REPO, make_region, run_cli
-from fixtures.region import region_files
+from fixtures.region import TODAY, make_fixture_region, published_hashes, region_files
 from test_import_wordpress import THEME_UNIT_TEST
 from test_staff_mistakes import CASES, HARMLESS
 
@@ -86,9 +87,7 @@ def test_the_demo_region_renders_the_same() -> None:
     bodies = folder_bodies(REPO / "sites")
     assert len(bodies) > 150
     md = compare_all(bodies)
-    # only footnotes are handed back to markdown-it-py
-    assert set(md.fallbacks) <= {"footnote"}, md.fallbacks
-    assert md.fast >= 0.9 * len(bodies), md.fallbacks
+    assert not md.fallbacks      # admonitions, footnotes and embeds included: all fast
 
 
 def test_the_fixture_region_renders_the_same() -> None:
@@ -120,6 +119,15 @@ def test_the_wordpress_import_renders_the_same(tmp_path: Path) -> None:
 
 
 STRESS = [
+    "Teks.[^1] Lagi[^2] dan[^1] lagi[^1].\n\n[^1]: Catatan *satu*.\n[^2]: Dua [tautan](x.md).",
+    "A[^b]\n\n[^a]: tidak dirujuk\n\n[^b]: dirujuk\n\n    paragraf kedua\n\n    - daftar",
+    "X[^n]\n\n[^n]:\n", "X[^n]\n\n[^n]: - daftar\n    - dua", "X[^n]\n\n[^n]: a\nmalas",
+    "X[^n]\n\n[^n]: ada [^m] di dalam\n[^m]: m", "X[^n]\n\n[^n]: satu\n[^n]: dua",
+    "X[^N] Y[^n]\n\n[^n]: kecil\n[^N]: besar", "X[^n]\n[^n]: tepat sesudah teks",
+    "- X[^n]\n\n  [^n]: di daftar", "## Judul[^n]\n\n[^n]: catatan judul",
+    "[teks[^n]](x.md) ![alt[^n]](foto.png)\n\n[^n]: c", "Tanpa definisi[^z] dan [^ ]",
+    "X[^n]\n\n[^n]: akhir tanpa baris baru", "X^[sebaris] dan ^[lagi *x*]",
+    "X[^1]\n\n[^1]: ![](foto.png) <b>\n\n    ::pdf /files/dip.pdf",
     '!!! note "Judul Catatan"\n    Isi catatan **tebal**.', "!!! warning\n    Hati-hati.\n\n    Dua.",
     '!!! tip ""\n    Tanpa judul.', "??? info\n    Lipat.", "???+ info Judul *miring*\n    Buka.",
     "!!!note\n   tiga spasi", "!!! danger\n\n\n    jauh", "!!! note\n    - a\n    - b\n\n    ## Sub",
@@ -281,7 +289,7 @@ def test_stress_documents_render_the_same(seed: int) -> None:
     bodies = stress_bodies(seed, 300)
     md = compare_all(bodies)
     # snippets joined by a single newline make many lazy continuation lines: handed back
-    assert md.fast >= 0.5 * len(bodies), md.fallbacks
+    assert md.fast >= 0.4 * len(bodies), md.fallbacks
 
 
 COMMON = [
@@ -308,8 +316,8 @@ def test_the_fast_engine_takes_the_common_constructs() -> None:
 
 @pytest.mark.parametrize("body, reason", [
     ('> !!! note "Catatan"\n>     Isi.\n', "admonition inside another block"),
-    ("Teks.[^1]\n\n[^1]: Catatan.\n", "footnote"),
-    ("Teks ^[sebaris].\n", "footnote"),
+    ("Teks.[^1]\n[^1]: Catatan.\n", "footnote definition right after text"),
+    ("Teks ^[sebaris].\n", "inline footnote"),
     ("::youtube dQw4w9WgXcQ\nteks\n", "embed line followed by more lines"),
     ("[a](https://bücher.de/)\n", "international domain"),
     ("> kutip\nmalas\n", "lazy quote line"),
@@ -350,3 +358,23 @@ def test_the_markdown_unit_tests_pass_with_both_engines_compared() -> None:
                            "tests/test_markdown.py", "tests/test_staff_mistakes.py"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+
+
+def test_a_build_publishes_the_same_bytes_and_messages_with_either_engine(tmp_path: Path
+                                                                        ) -> None:
+    """The fixture region (hostile content, images, PDFs, every section) built twice; only
+    the calendars' DTSTAMP (the time of the build) and the summary's seconds may differ."""
+    outputs = {}
+    for engine in ("fast", "py"):
+        root = make_fixture_region(tmp_path / engine)
+        result = run_cli("build", "--today", TODAY, cwd=root, env={"SKPDGEN_MARKDOWN": engine})
+        assert result.returncode == 0, result.stderr
+        hashes = published_hashes(root / "build")
+        calendars = {path: re.sub(r"DTSTAMP:\S+", "", (root / "build" / path).read_text())
+                     for path in hashes if path.endswith(".ics")}
+        messages = re.sub(r"\d+[.,]\d+ (detik|s)\b", "S", result.stderr)
+        outputs[engine] = ({k: v for k, v in hashes.items() if not k.endswith(".ics")},
+                           calendars, messages)
+    assert len(outputs["fast"][0]) > 100 and outputs["fast"][1]
+    assert "warning" in outputs["fast"][2]
+    assert outputs["fast"] == outputs["py"]
