@@ -3,13 +3,15 @@
 It produces exactly what skpdgen.markdown's markdown-it-py engine produces (HTML, first
 paragraph, table of contents, anchors and every diagnostic with its line), which
 tests/test_markdown_engine.py checks on every body of the demo, the fixtures, the WordPress
-import and a stress set. The walk is pure: links, images and warnings are queued as
+import and a stress set. The walk is pure: links, images, embeds and warnings are queued as
 operations and only run against the resolver once the whole body was rendered, so a body the
-walk cannot reproduce exactly is handed back (`None`) before anything was reported, and
-markdown.render renders it with markdown-it-py instead. Bodies handed back before parsing:
-footnotes (`[^1]`, `^[...]`) and international domain names in links (markdown-it-py writes
-them as punycode). Admonitions at the left margin are cut out of the body and their content
-parsed on its own (split_admonitions); others are handed back.
+walk cannot reproduce exactly is handed back (walk returns the reason) before anything was
+reported, and markdown.render renders it with markdown-it-py instead. Handed back: inline
+footnotes (`^[...]`), international domain names in links (markdown-it-py writes them as
+punycode), lazy continuation lines in lists and quotes, tables right after them or with rows
+that look like other blocks, fences left open at the very end, admonitions and footnote
+definitions other than at the left margin after a blank line (those are handled: admonitions
+are cut out of the body and their content parsed on its own, see split_admonitions).
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ def new_footnote_parser() -> markdown_it_pyrs.MarkdownIt:
 
 @dataclass(slots=True)
 class Op:
-    """One resolver call, queued in document order: warn, link or image."""
+    """One resolver call, queued in document order: warn, link, image or embed."""
 
     kind: str
     line: int
@@ -186,6 +188,8 @@ class Walk:
 
     def embed(self, children: Any) -> bool:
         """A paragraph that is an embed line: markdown-it-py's embed rule takes that line."""
+        if not children:
+            return False
         found = self.embed_start(children[0])
         if found is None:
             return False
@@ -614,6 +618,8 @@ def walk(parser: markdown_it_pyrs.MarkdownIt, footnote_parser: markdown_it_pyrs.
             w.blocks(w.segment(body, body_line).children, False)
     except HandBack as reason:
         return str(reason)
+    except Exception as error:  # noqa: BLE001 - the walk is pure: markdown-it-py still renders
+        return f"fast engine failed: {type(error).__name__}"
     return w
 
 

@@ -338,6 +338,18 @@ def test_a_difference_between_the_engines_is_an_error(monkeypatch: pytest.Monkey
         compare_all([("a *b*\n", 1)])
 
 
+def test_a_failing_walk_falls_back_before_reporting_anything(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    from skpdgen import mdfast
+
+    def broken(self: Any, node: Any) -> None:
+        raise ValueError("a bug in the walk")
+
+    monkeypatch.setattr(mdfast.Walk, "heading", broken)
+    md = compare_all([("[hilang](hilang.md)\n\n## Judul\n", 1)])
+    assert dict(md.fallbacks) == {"fast engine failed: ValueError": 1}
+
+
 def test_the_engine_is_chosen_by_argument_or_environment(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     monkeypatch.delenv("SKPDGEN_MARKDOWN", raising=False)
