@@ -45,7 +45,7 @@ _HANDED_BACK = re.compile(
     r"(?P<inline_footnote>\^\[)"
     r"|(?P<international_domain>//[^\s/?#)>\"'\]]*[^\x00-\x7f]|mailto:[^\s)>]*[^\x00-\x7f])")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong",
-                     "strikethrough", "code_inline", "link", "image", "autolink"})
+                     "strikethrough", "code_inline", "link", "image", "autolink", "footnote_ref"})
 _WRAP = {"em": "em", "strong": "strong", "strikethrough": "s"}
 _LIST_TAG = {"bullet_list": "ul", "ordered_list": "ol"}
 _FENCE = RendererHTML()

@@ -128,6 +128,7 @@ STRESS = [
     "[teks[^n]](x.md) ![alt[^n]](foto.png)\n\n[^n]: c", "Tanpa definisi[^z] dan [^ ]",
     "X[^n]\n\n[^n]: akhir tanpa baris baru", "X^[sebaris] dan ^[lagi *x*]",
     "X[^1]\n\n[^1]: ![](foto.png) <b>\n\n    ::pdf /files/dip.pdf",
+    "- a[^1]\n- [^1] b\n\n[^1]: c",
     '!!! note "Judul Catatan"\n    Isi catatan **tebal**.', "!!! warning\n    Hati-hati.\n\n    Dua.",
     '!!! tip ""\n    Tanpa judul.', "??? info\n    Lipat.", "???+ info Judul *miring*\n    Buka.",
     "!!!note\n   tiga spasi", "!!! danger\n\n\n    jauh", "!!! note\n    - a\n    - b\n\n    ## Sub",
