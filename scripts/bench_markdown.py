@@ -1,4 +1,5 @@
-"""Time the Markdown engines on every body under a folder: `python3 -m skpdgen.mdbench DIR`.
+#!/usr/bin/env python3
+"""Time the Markdown engines on every body under a folder: `python3 scripts/bench_markdown.py DIR`.
 
 Renders each body with markdown.render, once with the fast engine and once with markdown-it-py
 only, in alternating rounds (the machine may be shared: compare the paired ratio), against a
@@ -11,11 +12,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from skpdgen import markdown
-from skpdgen.content.load import split_front_matter
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))      # benchmark this checkout
+
+from skpdgen import markdown  # noqa: E402
+from skpdgen.content.load import split_front_matter  # noqa: E402
 
 
 class _Resolver:
