@@ -18,6 +18,7 @@ import random
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,9 @@ def markdown_bodies(files: dict[str, str | bytes]) -> list[tuple[str, int]]:
     for path, content in files.items():
         if not path.lower().endswith(".md"):
             continue
-        try:
-            text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        try:      # as conftest.write_tree writes them: text dedented
+            text = (content.decode("utf-8-sig") if isinstance(content, bytes)
+                    else textwrap.dedent(content).lstrip("\n"))
         except UnicodeDecodeError:
             continue
         split = split_front_matter(text.replace("\r\n", "\n"))
