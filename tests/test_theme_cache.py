@@ -4,12 +4,18 @@ leaving the sandbox."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
+import marshal
+import pickle
 import re
 from pathlib import Path
 
 import jinja2
 import pytest
 from conftest import BUILTIN_THEME, make_region, run_cli
+from jinja2.bccache import bc_magic
 
 from skpdgen import theme as theme_module
 from skpdgen.theme import TEMPLATE_CACHE, environment_for, load_theme
@@ -128,3 +134,50 @@ def test_a_damaged_or_stale_kept_template_is_compiled_again(tmp_path: Path) -> N
                                    1), encoding="utf-8")
     assert run_cli("build", "--today", TODAY, cwd=root).returncode == 0
     assert "TEMA-WILAYAH" in (root / "build/a/404.html").read_text(encoding="utf-8")
+
+
+def _forged(kept: Path, key_home: str | None) -> None:
+    """Replace every kept template by compiled code that writes a marker file when it runs
+    (what a build/ folder committed to the repository could hold), with Jinja's header and
+    the right source checksum, signed with the key under `key_home` (None: not signed)."""
+    marker = kept.parent.parent.parent / "DIRETAS"
+    code = compile(f"open({str(marker)!r}, 'w').close()\n", "<forged>", "exec")
+    for path in kept.glob("theme-*.jinja"):
+        stream = io.BytesIO(path.read_bytes()[32:])
+        assert stream.read(len(bc_magic)) == bc_magic
+        checksum = pickle.load(stream)
+        payload = bc_magic + pickle.dumps(checksum, 2) + marshal.dumps(code)
+        signature = (hmac.new((Path(key_home) / "skpdgen/template-cache.key").read_bytes(),
+                              payload, hashlib.sha256).digest() if key_home else b"\0" * 32)
+        path.write_bytes(signature + payload)
+
+
+def test_kept_templates_not_signed_with_this_users_key_never_run(tmp_path: Path) -> None:
+    """A compiled template is code: one that this user's skpdgen did not write (a build/ in a
+    pull request, another user's) is compiled again from its source, never loaded."""
+    root = _region(tmp_path / "r")
+    news = root / "sites/a/content/berita/2026-11-01-satu.md"
+
+    def rebuild(home: Path, edit: str) -> None:     # an edit: pages are rendered again
+        news.write_text(news.read_text(encoding="utf-8") + f"\n{edit}\n", encoding="utf-8")
+        result = run_cli("build", "--today", TODAY, cwd=root,
+                         env={"XDG_CACHE_HOME": str(home)})
+        assert result.returncode in (0, 1), result.stderr     # 1: the forged page fails
+
+    mine, other = tmp_path / "cache", tmp_path / "other"
+    rebuild(mine, "Satu.")
+    key = mine / "skpdgen/template-cache.key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
+    kept = root / "build/.skpdgen/templates"
+    _forged(kept, None)                                  # not signed: never run
+    rebuild(mine, "Dua.")
+    assert not (root / "DIRETAS").exists()
+    assert "Dua." in (root / "build/a/berita/satu/index.html").read_text(encoding="utf-8")
+    rebuild(other, "Tiga.")                              # signed with another user's key
+    _forged(kept, str(other))
+    rebuild(mine, "Empat.")
+    assert not (root / "DIRETAS").exists()
+    # the same forgery signed with this user's key is loaded: the signature is what stops it
+    _forged(kept, str(mine))
+    rebuild(mine, "Lima.")
+    assert (root / "DIRETAS").exists()
