@@ -21,11 +21,10 @@ from typing import TYPE_CHECKING
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError, one_line
 from skpdgen.messages import LANGUAGES, choose
-from skpdgen.messages.help import localise_parser, subparsers
+from skpdgen.messages.help import LocalisedParser, speak, subparsers
 from skpdgen.messages.lang import LanguageError
 from skpdgen.messages.stream import speaking
 from skpdgen.output import Progress, print_diagnostics
-from skpdgen.scaffold import ScaffoldError
 
 if TYPE_CHECKING:
     from skpdgen.pipeline import RegionResult
@@ -217,8 +216,10 @@ LANG_HELP = ("language of messages and help: id or en (default: the region's 'la
              "else id; also SKPDGEN_LANG)")
 
 
-def make_parser(language: str = "en") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def make_parser(language: str = "en", command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command` (the command word given, see
+    `_command_word`), only the module of that command is imported, not every command's."""
+    parser = LocalisedParser(
         prog="skpdgen", description="Static websites for the agencies of a kabupaten.")
     parser.add_argument("--version", action="version", version=f"skpdgen {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
@@ -273,14 +274,40 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                    help="eject: copy every built-in theme file the region does not have yet")
     p.set_defaults(func=cmd_theme)
 
-    for module_name in COMMAND_MODULES:
+    modules = COMMAND_MODULES
+    if command is not None and command in BUILT_IN_COMMANDS:
+        modules = ()
+    elif command is not None and command in MODULE_OF_COMMAND:
+        modules = (MODULE_OF_COMMAND[command],)
+    for module_name in modules:
         importlib.import_module(module_name).register(sub)
-    for command in subparsers(parser):      # --lang works after the command name too
-        if "--lang" not in command._option_string_actions:
-            command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                                 help=LANG_HELP)
-    localise_parser(parser, language)
+    for each in subparsers(parser):      # --lang works after the command name too
+        if "--lang" not in each._option_string_actions:
+            each.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                              help=LANG_HELP)
+    speak(parser, language)      # help texts are translated when --help shows them
     return parser
+
+
+BUILT_IN_COMMANDS = frozenset({"build", "new", "init", "theme"})
+_TOP_FLAGS_WITH_VALUE = frozenset({"--lang"})
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named on the command line when it is plain to see (`build`, `--lang en
+    check`), so that only its module is imported; None for anything else (--help, --version,
+    an abbreviated option, no command), which gets the whole parser."""
+    words = iter(argv)
+    for word in words:
+        if word in _TOP_FLAGS_WITH_VALUE:
+            next(words, None)
+        elif word.startswith("--lang="):
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return None
 
 
 def _language(argv: Sequence[str]) -> str:
@@ -302,6 +329,15 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.media.command",
     "skpdgen.importers.command",
 )
+# the command each of those modules registers (tests/test_cli_startup.py keeps it true)
+MODULE_OF_COMMAND: dict[str, str] = {
+    "serve": "skpdgen.serve.command",
+    "check": "skpdgen.check.command",
+    "deploy": "skpdgen.deploy.command",
+    "report": "skpdgen.report.command",
+    "optimize": "skpdgen.media.command",
+    "import": "skpdgen.importers.command",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -316,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with speaking(language):
-        return _run(make_parser(language), argv, language)
+        return _run(make_parser(language, _command_word(argv)), argv, language)
 
 
 def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int:
@@ -325,17 +361,23 @@ def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int
         args.lang = language
     try:
         return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics)
         if not exc.diagnostics:
             print("error: SKPDGEN_TODAY must be a date YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, ScaffoldError) as exc:
+    except (UsageError, _scaffold_error()) as exc:   # evaluated only when something was raised
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+
+
+def _scaffold_error() -> type[Exception]:
+    """ScaffoldError, imported only when a command failed (scaffold.py imports a lot)."""
+    from skpdgen.scaffold import ScaffoldError
+    return ScaffoldError
 
 
 if __name__ == "__main__":

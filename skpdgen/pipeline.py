@@ -10,10 +10,12 @@ output: its old folder stays as it was and the portal keeps its last good summar
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -37,7 +39,7 @@ from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
-from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
+from skpdgen.theme import Theme, cache_templates_in, environment_for, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
     WriteError,
@@ -124,18 +126,30 @@ class RegionResult:
 
 
 ProgressCallback = Callable[[str, int, int], None]
+# build_region's `on_swapped`, seen by the agencies built in this process (serve builds in one)
+_ON_SWAPPED: ContextVar[Callable[[SiteResult], None] | None] = ContextVar("on_swapped",
+                                                                          default=None)
 
 
 def build_region(request: BuildRequest, progress: ProgressCallback | None = None,
                  theme: Theme | None = None,
-                 on_site: Callable[[SiteResult], None] | None = None) -> RegionResult:
+                 on_site: Callable[[SiteResult], None] | None = None,
+                 on_swapped: Callable[[SiteResult], None] | None = None) -> RegionResult:
     """Build the agencies asked for (all by default) and the portal.
 
     `theme`: the region's theme as loaded before, so a long-running caller (serve) reuses its
     compiled templates; it is loaded again when the region now names another theme or language.
     `on_site`: called with each agency's result as soon as its output is in place (before the
     portal is built), so a preview can reload that agency's pages without waiting.
+    `on_swapped`: called earlier still, the moment an agency's new output is live (before the
+    old one is deleted and its cache record written), by agencies built in this process.
     """
+    if on_swapped is not None:
+        token = _ON_SWAPPED.set(on_swapped)
+        try:
+            return build_region(request, progress, theme, on_site)
+        finally:
+            _ON_SWAPPED.reset(token)
     region = load_region(request.root)
     if (theme is None or theme.layers != theme_layers(region.theme_dir)
             or theme.translator.lang != region.language):
@@ -209,6 +223,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 on_site: Callable[[SiteResult], None] | None,
                 last_good: _LastGood | None = None) -> RegionResult:
     out = request.output
+    cache_templates_in(out / STATE_DIR / "templates" if request.write else None)
     results: list[SiteResult] = []
     for site_result in _build_sites(region, theme, slugs, options, request, progress):
         results.append(site_result)
@@ -559,7 +574,12 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
             raise WriteError("the build that started this worker has stopped")
         indexed = search.prepare_index(staging, target, region.language, defer_search, diags,
                                        slug)
-        swap_in(staging, target, stats)
+        on_swapped = _ON_SWAPPED.get() if owner is None else None   # not in a pool's worker
+        swap_in(staging, target, stats, None if on_swapped is None else functools.partial(
+            on_swapped, SiteResult(slug, not left_out.items, list(diags.items), stats, summary,
+                                   page_count=len(model.pages),
+                                   not_published=left_out.not_published,
+                                   images_encoded=encoded)))
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
         # a partial build is never reused, nor the full one before it; nor one whose search
