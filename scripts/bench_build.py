@@ -2,11 +2,15 @@
 """Benchmark `skpdgen build` on a generated region: pages per second and peak memory.
 
 usage: python3 scripts/bench_build.py [--agencies 40] [--items 250] [--jobs 1] [--keep DIR]
+                                     [--cold-only]
 
 It generates a region (agencies × news items, plus a few pages of every other section),
-then times four whole-process builds: a cold build, a no-change rebuild, a rebuild
-after editing one news item, and a rebuild on the next day (--today one day later).
-Peak memory is the largest resident set of a build process.
+then times four whole-process builds: a cold build, a no-change rebuild, a rebuild after
+editing one news item, and a rebuild on the next day (--cold-only: the cold build alone).
+Peak memory is given twice:
+the largest resident set of one process (the build or one of its workers), and the largest
+sum of the resident sets of the whole process tree (the build, its workers, Pagefind),
+sampled every 0.1 s.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -62,20 +67,59 @@ def generate(root: Path, agencies: int, items: int) -> int:
     return pages
 
 
-def timed_build(root: Path, jobs: int, today: str = "2026-11-29") -> tuple[float, int, str]:
-    """(seconds, peak RSS in MiB of this child, last stderr line) of one build process."""
+def _tree_rss(pid: int) -> int:
+    """Resident set in KiB of `pid` and all its descendants (Linux /proc; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+            except (OSError, ValueError):
+                continue
+    tree, grown = {pid}, True
+    while grown:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    total = 0
+    for member in tree:
+        try:
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed_build(root: Path, jobs: int, today: str = "2026-11-29"
+                ) -> tuple[float, int, int, str]:
+    """(seconds, peak RSS in MiB of one process, peak RSS in MiB of the whole process tree,
+    last stderr line) of one build."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     env = {**os.environ, "PYTHONPATH": str(REPO)}   # benchmark this checkout
-    proc = subprocess.run([sys.executable, "-m", "skpdgen", "build", "--jobs", str(jobs),
-                           "--today", today], cwd=root, capture_output=True, text=True,
-                          env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "skpdgen", "build", "--jobs", str(jobs),
+                             "--today", today], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    tree_peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            tree_peak[0] = max(tree_peak[0], _tree_rss(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = proc.communicate()
     elapsed = time.perf_counter() - started
+    sampler.join()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
-        sys.exit(f"build failed:\n{proc.stderr[-3000:]}")
-    lines = proc.stderr.strip().splitlines()
-    return elapsed, max(peak, before) // 1024, lines[-1] if lines else ""
+        sys.exit(f"build failed:\n{stderr[-3000:]}")
+    lines = stderr.strip().splitlines()
+    return elapsed, max(peak, before) // 1024, tree_peak[0] // 1024, lines[-1] if lines else ""
 
 
 def main() -> None:
@@ -84,6 +128,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=250)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--cold-only", action="store_true",
+                        help="time the cold build only (no rebuilds)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="skpdgen-bench-"))
     try:
@@ -92,17 +138,20 @@ def main() -> None:
         root.mkdir(parents=True, exist_ok=True)
         pages = generate(root, args.agencies, args.items)
         print(f"region: {args.agencies} agencies, {pages} Markdown pages, jobs={args.jobs}")
-        cold, peak, summary = timed_build(root, args.jobs)
-        print(f"cold build:      {cold:6.2f} s  {pages / cold:7.0f} pages/s  peak RSS {peak} MiB")
+        cold, peak, tree, summary = timed_build(root, args.jobs)
+        print(f"cold build:      {cold:6.2f} s  {pages / cold:7.0f} pages/s  peak RSS {peak} MiB "
+              f"(one process), {tree} MiB (all processes)")
         print(f"                 {summary}")
-        warm, _, summary = timed_build(root, args.jobs)
+        if args.cold_only:
+            return
+        warm, _, _, summary = timed_build(root, args.jobs)
         print(f"no-change build: {warm:6.2f} s  {pages / warm:7.0f} pages/s   ({summary})")
         target = next((root / "sites" / "dinas-00" / "content" / "berita").glob("*.md"))
         target.write_text(target.read_text(encoding="utf-8") + "\nSatu kalimat baru.\n",
                           encoding="utf-8")
-        edit, _, summary = timed_build(root, args.jobs)
+        edit, _, _, summary = timed_build(root, args.jobs)
         print(f"one-edit build:  {edit:6.2f} s   ({summary})")
-        day, _, summary = timed_build(root, args.jobs, "2026-11-30")
+        day, _, _, summary = timed_build(root, args.jobs, "2026-11-30")
         print(f"new-day build:   {day:6.2f} s   ({summary})")
     finally:
         if not args.keep:

@@ -116,7 +116,8 @@ def start(root: Path) -> Server:
     started = time.monotonic()
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "skpdgen", "serve", "--root", str(root),
-                                 "--port", "0"], cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+                                 "--port", "0", "--lang", "en"],   # "serving http://..." below
+                                cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
     while proc.poll() is None:
         match = re.search(r"serving http://[^ ]*:(\d+)/", log.read_text(errors="replace"))

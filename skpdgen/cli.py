@@ -16,15 +16,19 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError, one_line
 from skpdgen.messages import LANGUAGES, choose
-from skpdgen.messages.help import localise_parser, subparsers
+from skpdgen.messages.help import LocalisedParser, speak, subparsers
 from skpdgen.messages.lang import LanguageError
 from skpdgen.messages.stream import speaking
 from skpdgen.output import Progress, print_diagnostics
-from skpdgen.scaffold import ScaffoldError
+
+if TYPE_CHECKING:
+    from skpdgen.pipeline import RegionResult
+    from skpdgen.shard import Shard
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -58,17 +62,43 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _shard_arg(value: str) -> Shard:
+    from skpdgen.shard import Shard
+    try:
+        return Shard.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _shard_options(args: argparse.Namespace) -> None:
+    """--shard and --portal-only exclude the options that choose agencies another way."""
+    chosen = "--shard" if args.shard else "--portal-only" if args.portal_only else None
+    if chosen is None:
+        return
+    if args.shard and args.portal_only:
+        raise UsageError("--shard builds agencies and no portal, --portal-only the portal and "
+                         "no agency: give one of them")
+    if args.site:
+        raise UsageError(f"--site and {chosen} both choose the agencies to build: give one")
+    if args.clean:
+        raise UsageError(f"--clean rebuilds every agency; with {chosen}, remove build/ "
+                         "yourself before the shards' folders are copied in")
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from skpdgen.pipeline import BuildRequest, build_region
     started = time.monotonic()
+    _shard_options(args)
     request = BuildRequest(root=args.root, sites=tuple(args.site or ()), drafts=args.drafts,
                            future=args.future, clean=args.clean,
                            jobs=args.jobs or default_jobs(),
-                           today=_today(args))
+                           today=_today(args), shard=args.shard, portal_only=args.portal_only)
     progress = Progress("building")
     result = build_region(request, progress)
     progress.done()
     print_diagnostics(result.diagnostics)
+    if args.shard or args.portal_only:
+        return _report_sharded(args, result, time.monotonic() - started)
     pages = sum(s.page_count for s in result.sites)
     ok_sites = sum(1 for s in result.sites if s.ok or s.not_published)
     reused = sum(1 for s in result.sites if s.reused)
@@ -87,6 +117,30 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{len(result.not_published)} item(s) not published: "
               f"{', '.join(result.not_published)} (the rest of the site is published; "
               "an older version of an item stays until it is fixed)", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_CONTENT
+
+
+def _report_sharded(args: argparse.Namespace, result: RegionResult, seconds: float) -> int:
+    """The last lines of `build --shard` and `build --portal-only`."""
+    ok_sites = sum(1 for s in result.sites if s.ok or s.not_published)
+    pages = sum(s.page_count for s in result.sites)
+    if args.shard:
+        print(f"built {ok_sites} of {len(result.sites)} sites of shard {args.shard} ({pages} "
+              f"pages) in {seconds:.1f} s: {result.stats.written} files written, "
+              f"{result.stats.unchanged} unchanged; the portal is built by "
+              "skpdgen build --portal-only once every shard's build/ is copied together",
+              file=sys.stderr)
+    else:
+        print(f"built the portal of {ok_sites} of {len(result.sites)} sites built by shards "
+              f"({pages} pages) " + ("" if result.portal_ok else
+                                      "with errors (its last good version stays) ")
+              + f"in {seconds:.1f} s: {result.stats.written} files written", file=sys.stderr)
+    if result.failed:
+        print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",
+              file=sys.stderr)
+    if result.not_published:
+        print(f"{len(result.not_published)} item(s) not published: "
+              f"{', '.join(result.not_published)}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_CONTENT
 
 
@@ -123,7 +177,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if folder is None:
         raise UsageError("give the folder to create: skpdgen init DIR (or --root DIR)")
     settings = InitSettings(host=args.host, install=args.install, name=args.name,
-                            base_url=args.base_url)
+                            base_url=args.base_url, shards=args.shards)
     if args.install:
         later = args.install.startswith(".")   # a file or fork the admin commits later
         problems = install_problems(args.install, folder.resolve())
@@ -162,8 +216,10 @@ LANG_HELP = ("language of messages and help: id or en (default: the region's 'la
              "else id; also SKPDGEN_LANG)")
 
 
-def make_parser(language: str = "en") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def make_parser(language: str = "en", command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command` (the command word given, see
+    `_command_word`), only the module of that command is imported, not every command's."""
+    parser = LocalisedParser(
         prog="skpdgen", description="Static websites for the agencies of a kabupaten.")
     parser.add_argument("--version", action="version", version=f"skpdgen {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES, help=LANG_HELP)
@@ -180,6 +236,10 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                    help="build N agencies at once (default: the number of CPU cores)")
     p.add_argument("--today", type=_date_arg, metavar="YYYY-MM-DD",
                    help="the date to build as (also SKPDGEN_TODAY)")
+    p.add_argument("--shard", type=_shard_arg, metavar="I/N",
+                   help="build shard I of N of the agencies (a CI matrix job), and no portal")
+    p.add_argument("--portal-only", action="store_true",
+                   help="build the portal from the agencies the shards built into build/")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("new", help="create a new agency or content file",
@@ -203,6 +263,9 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                         "committed in vendor/)")
     p.add_argument("--name", help="name of the region (default: a sample name to change)")
     p.add_argument("--base-url", help="address of the portal (default: a sample to change)")
+    p.add_argument("--shards", type=int, default=1, metavar="N",
+                   help="CI builds the agencies in N parallel jobs and the portal in a final "
+                        "one (a large region; default: 1, one job)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("theme", help="theme eject: copy the built-in theme into themes/default/")
@@ -211,14 +274,40 @@ def make_parser(language: str = "en") -> argparse.ArgumentParser:
                    help="eject: copy every built-in theme file the region does not have yet")
     p.set_defaults(func=cmd_theme)
 
-    for module_name in COMMAND_MODULES:
+    modules = COMMAND_MODULES
+    if command is not None and command in BUILT_IN_COMMANDS:
+        modules = ()
+    elif command is not None and command in MODULE_OF_COMMAND:
+        modules = (MODULE_OF_COMMAND[command],)
+    for module_name in modules:
         importlib.import_module(module_name).register(sub)
-    for command in subparsers(parser):      # --lang works after the command name too
-        if "--lang" not in command._option_string_actions:
-            command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                                 help=LANG_HELP)
-    localise_parser(parser, language)
+    for each in subparsers(parser):      # --lang works after the command name too
+        if "--lang" not in each._option_string_actions:
+            each.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                              help=LANG_HELP)
+    speak(parser, language)      # help texts are translated when --help shows them
     return parser
+
+
+BUILT_IN_COMMANDS = frozenset({"build", "new", "init", "theme"})
+_TOP_FLAGS_WITH_VALUE = frozenset({"--lang"})
+
+
+def _command_word(argv: Sequence[str]) -> str | None:
+    """The command named on the command line when it is plain to see (`build`, `--lang en
+    check`), so that only its module is imported; None for anything else (--help, --version,
+    an abbreviated option, no command), which gets the whole parser."""
+    words = iter(argv)
+    for word in words:
+        if word in _TOP_FLAGS_WITH_VALUE:
+            next(words, None)
+        elif word.startswith("--lang="):
+            continue
+        elif word.startswith("-"):
+            return None
+        else:
+            return word
+    return None
 
 
 def _language(argv: Sequence[str]) -> str:
@@ -240,6 +329,15 @@ COMMAND_MODULES: tuple[str, ...] = (
     "skpdgen.media.command",
     "skpdgen.importers.command",
 )
+# the command each of those modules registers (tests/test_cli_startup.py keeps it true)
+MODULE_OF_COMMAND: dict[str, str] = {
+    "serve": "skpdgen.serve.command",
+    "check": "skpdgen.check.command",
+    "deploy": "skpdgen.deploy.command",
+    "report": "skpdgen.report.command",
+    "optimize": "skpdgen.media.command",
+    "import": "skpdgen.importers.command",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -254,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with speaking(language):
-        return _run(make_parser(language), argv, language)
+        return _run(make_parser(language, _command_word(argv)), argv, language)
 
 
 def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int:
@@ -263,17 +361,23 @@ def _run(parser: argparse.ArgumentParser, argv: list[str], language: str) -> int
         args.lang = language
     try:
         return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     except ConfigError as exc:
         print_diagnostics(exc.diagnostics)
         if not exc.diagnostics:
             print("error: SKPDGEN_TODAY must be a date YYYY-MM-DD", file=sys.stderr)
         return EXIT_USAGE
-    except (UsageError, ScaffoldError) as exc:
+    except (UsageError, _scaffold_error()) as exc:   # evaluated only when something was raised
         print(f"skpdgen: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+
+
+def _scaffold_error() -> type[Exception]:
+    """ScaffoldError, imported only when a command failed (scaffold.py imports a lot)."""
+    from skpdgen.scaffold import ScaffoldError
+    return ScaffoldError
 
 
 if __name__ == "__main__":

@@ -142,13 +142,22 @@ def load_translator(layers: tuple[Path, ...], lang: str) -> Translator:
         if not path.exists():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = _load_yaml(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
             raise ConfigError([Diagnostic(path.as_posix(), None, "error",
                                           f"cannot read interface strings: {exc}")]) from None
         if isinstance(data, dict):
             _merge(strings, data)
     return Translator(lang, strings)
+
+
+def _load_yaml(text: str) -> Any:
+    """yaml.safe_load with libyaml's parser when there is one (several times faster); a file
+    it refuses is read again by PyYAML's own parser, whose error message is the one shown."""
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
 
 
 def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:

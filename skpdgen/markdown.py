@@ -12,19 +12,22 @@ files, and a small safe embed syntax replaces raw iframes:
 from __future__ import annotations
 
 import html
+import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from skpdgen import safeurl
+from skpdgen import mdcompare, mdfast, safeurl
 from skpdgen.media.markup import picture_html
 from skpdgen.urls import slugify
 
@@ -45,6 +48,7 @@ _RAW_HTML = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--")
 # `java&#115;cript:` is caught too. data:image/... is allowed by markdown-it and left alone.
 _UNSAFE_LINK = re.compile(
     r"(?:\]\(\s*<?|^ {0,3}\[[^\]]+\]:\s*<?|<)\s*(javascript|vbscript|data|file):", re.I)
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 _SAFE_DATA = re.compile(r"data:image/(?:gif|png|jpeg|webp);", re.I)
 SUMMARY_LENGTH = 300
 
@@ -80,9 +84,36 @@ class Rendered:
     anchors: frozenset[str] = field(default_factory=frozenset)
 
 
-def make_parser() -> MarkdownIt:
-    """One configured parser; reusable for every page of a build."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+class Parser(MarkdownIt):
+    """markdown-it-py configured for skpdgen, with the fast engine beside it (None: off).
+
+    `render` parses a body with the fast engine (skpdgen/mdfast.py, markdown-it-pyrs) and
+    falls back to markdown-it-py for what that does not reproduce exactly; `fallbacks`
+    counts those bodies by reason, `fast` the others.
+    """
+
+    def __init__(self, engine: str) -> None:
+        super().__init__("commonmark", {"html": False, "linkify": False, "typographer": False})
+        self.fast_parser = mdfast.new_parser() if engine in ("fast", "compare") else None
+        self.footnote_parser = mdfast.new_footnote_parser()
+        self.compare = engine == "compare"
+        self.fast = 0
+        self.fallbacks: Counter[str] = Counter()
+
+
+ENGINES = ("fast", "py", "compare")
+
+
+def make_parser(engine: str | None = None) -> MarkdownIt:
+    """One configured parser; reusable for every page of a build.
+
+    engine (default: $SKPDGEN_MARKDOWN, else "fast"): "fast" renders with markdown-it-pyrs
+    where that gives the same result, "py" with markdown-it-py only (the reference), "compare"
+    renders every body both ways and raises EnginesDiffer on any difference (a check for
+    developers: `SKPDGEN_MARKDOWN=compare skpdgen build`).
+    """
+    engine = engine or os.environ.get("SKPDGEN_MARKDOWN") or "fast"
+    md = Parser(engine if engine in ENGINES else "fast")
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(admon_plugin)
@@ -163,6 +194,32 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
     """Render one page body; every problem goes to the resolver with its file line."""
     _warn_unsafe_links(body, body_line, resolver)
     body = _bracket_spaced_destinations(body)
+    if isinstance(md, Parser) and md.compare:
+        return mdcompare.compared(md, body, body_line, resolver, _render_body, _render_py)
+    return _render_body(md, body, body_line, resolver)
+
+
+def _render_body(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver
+                 ) -> Rendered:
+    """The fast engine where it applies, else markdown-it-py."""
+    fast = md.fast_parser if isinstance(md, Parser) else None
+    if fast is not None:
+        assert isinstance(md, Parser)
+        walk = mdfast.walk(fast, md.footnote_parser, body, body_line)
+        if not isinstance(walk, str):
+            md.fast += 1
+            html_out = mdfast.finish(walk, resolver)
+            toc = tuple(Heading(level, anchor, title) for level, anchor, title in walk.toc)
+            anchors = {h.id for h in toc}
+            if 'id="fn' in html_out:
+                anchors.update(re.findall(r'id="(fn[^"]*)"', html_out))
+            return Rendered(html_out, walk.first_paragraph, toc, frozenset(anchors))
+        md.fallbacks[walk] += 1
+    return _render_py(md, body, body_line, resolver)
+
+
+def _render_py(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) -> Rendered:
+    """markdown-it-py's rendering: the reference."""
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     toc: list[Heading] = []
@@ -197,6 +254,10 @@ def render(md: MarkdownIt, body: str, body_line: int, resolver: LinkResolver) ->
 
 
 def _warn_unsafe_links(body: str, body_line: int, resolver: LinkResolver) -> None:
+    if "&" not in body and body.isascii():      # entities need "&"; re.I folds some non-ASCII
+        lower = body.lower()
+        if not any(scheme in lower for scheme in _UNSAFE_SCHEMES):
+            return      # no line can spell an unsafe scheme
     for number, text in enumerate(body.split("\n")):
         decoded = html.unescape(text)
         for m in _UNSAFE_LINK.finditer(decoded):
@@ -304,6 +365,54 @@ def _resolve_inline(children: list[Token], line: int, resolver: LinkResolver) ->
             if not child.content.strip():
                 resolver.warn(child_line, "image has no description (alt text)",
                               "write it between the brackets: ![description](photo.jpg)")
+
+
+def _link_open(href: str, title: str | None, line: int, resolver: LinkResolver) -> str:
+    """The fast engine's `<a ...>` for a link: the same checks and resolution as above."""
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    if safeurl.split(href) is None:
+        resolver.warn(line, f"link '{href}' is not a valid address and was removed",
+                      "check its brackets and spelling, e.g. https://contoh.go.id/")
+        return f"<a{title_attr}>"
+    new = _resolve_href(href, line, resolver)
+    if new is not None:
+        href = _quote(new)
+    return f'<a href="{escapeHtml(href)}"{title_attr}>'
+
+
+def _image_html(src: str, alt: str, title: str | None, empty_alt: bool, line: int,
+                resolver: LinkResolver) -> str:
+    """The fast engine's image: the same checks and resolution as `_resolve_inline`."""
+    found = None
+    lazy = ""
+    if safeurl.split(src) is None:
+        resolver.warn(line, f"image '{src}' is not a valid address",
+                      "check its brackets and spelling")
+        src = ""
+    elif not _is_external(src):
+        new_src = resolver.file_link(unquote(src), line, "image")
+        if new_src is not None:
+            found = _picture(resolver, unquote(src))
+            src = _quote(new_src)
+        lazy = ' loading="lazy"'
+    if empty_alt:
+        resolver.warn(line, "image has no description (alt text)",
+                      "write it between the brackets: ![description](photo.jpg)")
+    if found:
+        data, prefix = found
+        return picture_html(data, prefix, alt, title=title or None)
+    title_attr = f' title="{escapeHtml(title)}"' if title else ""
+    return (f'<img src="{escapeHtml(src)}" alt="{escapeHtml(alt)}"{title_attr}{lazy}'
+            ' decoding="async" />')
+
+
+def _embed_html(kind: str, src: str, title: str, line: int, resolver: LinkResolver) -> str:
+    """The fast engine's embed: the same token through `_resolve_embed` and `_render_embed`."""
+    token = Token("embed", "", 0, info=kind, attrs={"src": src, "title": title})
+    _resolve_embed(token, line, resolver)
+    if token.type != "embed":
+        return ""
+    return _render_embed(None, [token], 0, None, None)
 
 
 def _is_external(href: str) -> bool:

@@ -10,10 +10,12 @@ output: its old folder stays as it was and the portal keeps its last good summar
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -35,8 +37,9 @@ from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
+from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
 from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
-from skpdgen.theme import Theme, environment_for, load_theme, theme_layers
+from skpdgen.theme import Theme, cache_templates_in, environment_for, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
     WriteError,
@@ -66,6 +69,8 @@ class BuildRequest:
     out_dir: Path | None = None
     write: bool = True
     defer_search: bool = False    # serve: index after the pages reload (search.index_site)
+    shard: Shard | None = None    # build only this shard's agencies, and no portal (shard.py)
+    portal_only: bool = False     # build no agency: the portal from what build/ holds
 
     @property
     def output(self) -> Path:
@@ -122,18 +127,30 @@ class RegionResult:
 
 
 ProgressCallback = Callable[[str, int, int], None]
+# build_region's `on_swapped`, seen by the agencies built in this process (serve builds in one)
+_ON_SWAPPED: ContextVar[Callable[[SiteResult], None] | None] = ContextVar("on_swapped",
+                                                                          default=None)
 
 
 def build_region(request: BuildRequest, progress: ProgressCallback | None = None,
                  theme: Theme | None = None,
-                 on_site: Callable[[SiteResult], None] | None = None) -> RegionResult:
+                 on_site: Callable[[SiteResult], None] | None = None,
+                 on_swapped: Callable[[SiteResult], None] | None = None) -> RegionResult:
     """Build the agencies asked for (all by default) and the portal.
 
     `theme`: the region's theme as loaded before, so a long-running caller (serve) reuses its
     compiled templates; it is loaded again when the region now names another theme or language.
     `on_site`: called with each agency's result as soon as its output is in place (before the
     portal is built), so a preview can reload that agency's pages without waiting.
+    `on_swapped`: called earlier still, the moment an agency's new output is live (before the
+    old one is deleted and its cache record written), by agencies built in this process.
     """
+    if on_swapped is not None:
+        token = _ON_SWAPPED.set(on_swapped)
+        try:
+            return build_region(request, progress, theme, on_site)
+        finally:
+            _ON_SWAPPED.reset(token)
     region = load_region(request.root)
     if (theme is None or theme.layers != theme_layers(region.theme_dir)
             or theme.translator.lang != region.language):
@@ -145,8 +162,16 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
                                           f"no agency '{slug}' (no sites/{slug}/site.yaml)",
                                           unknown_site_hint(slug, all_slugs))])
     slugs = list(request.sites) or all_slugs
-    options = BuildOptions(now=build_now(request.today, region), drafts=request.drafts,
-                           future=request.future)
+    today, drafts, future = request.today, request.drafts, request.future
+    if request.shard is not None:
+        slugs = [slug for slug in all_slugs if request.shard.holds(slug)]
+    if request.portal_only:     # as the shards were built: their day, drafts and future items
+        slugs = []
+        records = load_records(request.output, all_slugs)
+        today = common_day(request.output, records, request.today)
+        drafts = drafts or any(r.drafts for r in records.values())
+        future = future or any(r.future for r in records.values())
+    options = BuildOptions(now=build_now(today, region), drafts=drafts, future=future)
     if not request.write:
         return _build_into(request, region, theme, all_slugs, slugs, options, progress, on_site)
     out = request.output
@@ -199,16 +224,25 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 on_site: Callable[[SiteResult], None] | None,
                 last_good: _LastGood | None = None) -> RegionResult:
     out = request.output
+    cache_templates_in(out / STATE_DIR / "templates" if request.write else None)
     results: list[SiteResult] = []
     for site_result in _build_sites(region, theme, slugs, options, request, progress):
         results.append(site_result)
         if on_site is not None:
             on_site(site_result)
+        if site_result.summary is not None:     # kept until the portal: only what it reads
+            site_result.summary = _for_portal(site_result.summary)
+    records: dict[str, ShardRecord] = {}
+    if request.portal_only:
+        records = load_records(out, all_slugs)
+        results = _recorded_results(out, all_slugs, records)
     by_slug = {r.slug: r for r in results}
     if request.write and last_good is not None:
         for slug in all_slugs:
             if not (slug in by_slug and by_slug[slug].ok):
                 _carry_over(last_good.out, out, slug)
+    if request.shard is not None:   # no portal: what the job that assembles it needs
+        return _shard_result(request, region, results, options)
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
@@ -216,7 +250,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         if summary is None and request.write:
             summary = load_summary(out, slug)
         if summary is not None:
-            summaries.append(summary)
+            summaries.append(_for_portal(summary))
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
@@ -233,6 +267,8 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     health = {slug: BuildHealth.from_diagnostics(r.diagnostics, r.ok, (out / slug).is_dir(),
                                                  r.not_published)
               for slug, r in by_slug.items()}
+    for slug, record in records.items():     # built by a shard: as its shard recorded
+        health[slug] = record.health
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
@@ -301,7 +337,60 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                            f"cannot write the manifest: {exc.strerror or exc}",
                            "free some disk space, then build again")
         region_result.portal_diagnostics = portal_diags.items
+    else:
+        remove_records(out, list(records))
     return region_result
+
+
+def _for_portal(summary: SiteSummary) -> SiteSummary:
+    """What the portal keeps of a summary: every dated item (`dated`) only when there are no
+    dates of every page (`activity`, which the scorecard reads instead); a province's 400
+    agencies' items took 160 MB otherwise."""
+    return replace(summary, dated=[]) if summary.activity and summary.dated else summary
+
+
+def _recorded_results(out: Path, all_slugs: list[str], records: dict[str, ShardRecord]
+                      ) -> list[SiteResult]:
+    """build --portal-only: each agency as its shard recorded it; one that no shard built and
+    no earlier build recorded is an error (held back by deploy, never published empty)."""
+    previous = read_manifest(out)
+    results = []
+    for slug in all_slugs:
+        record = records.get(slug)
+        if record is not None:
+            health = record.health
+            results.append(SiteResult(slug, health.build == "ok", [], page_count=record.page_count,
+                                      reused=True, not_published=list(health.not_published)))
+        elif previous.get(slug) is None:
+            results.append(SiteResult(slug, False, [Diagnostic(
+                f"sites/{slug}", None, "error",
+                f"not built: build/ has no shard record of '{slug}' and no earlier build of it",
+                "run every shard (skpdgen build --shard I/N) and copy each one's build/ folder "
+                "into this build/ before --portal-only; deploy keeps its published version")]))
+    return results
+
+
+def _shard_result(request: BuildRequest, region: Region, results: list[SiteResult],
+                  options: BuildOptions) -> RegionResult:
+    """build --shard: a record of each agency for --portal-only, and no portal or manifest."""
+    out = request.output
+    portal_diags = Diagnostics()
+    for r in results:
+        if not request.write:
+            break
+        has_output = (out / r.slug).is_dir()
+        health = BuildHealth.from_diagnostics(r.diagnostics, r.ok, has_output, r.not_published)
+        try:
+            save_record(out, ShardRecord(r.slug, options.today, options.drafts, options.future,
+                                         health, r.page_count), has_output)
+        except OSError as exc:
+            portal_diags.error(f"{_shown(out, request.root)}/{STATE_DIR}/shards/{r.slug}.json",
+                               None, f"cannot write the shard record: {exc.strerror or exc}",
+                               "free some disk space, then build the shard again")
+    stats = WriteStats()
+    for r in results:
+        stats.add(r.stats)
+    return RegionResult(region, results, portal_diags.items, stats, options.today)
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -518,7 +607,12 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                 raise WriteError("the build that started this worker has stopped")
             indexed = search.prepare_index(staging, target, region.language, defer_search,
                                            diags, slug)
-            swap_in(staging, target, stats)
+            on_swapped = _ON_SWAPPED.get() if owner is None else None  # not in a pool's worker
+            swap_in(staging, target, stats, None if on_swapped is None else functools.partial(
+                on_swapped, SiteResult(slug, not left_out.items, list(diags.items), stats,
+                                       summary, page_count=len(model.pages),
+                                       not_published=left_out.not_published,
+                                       images_encoded=encoded)))
             files = (cache.output_files(target, last.files if last else None)
                      if key is not None else {})
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))

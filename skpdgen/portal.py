@@ -100,7 +100,7 @@ def portal_outputs(region: Region, theme: Theme, summaries: list[SiteSummary],
             "" if number == 1 else f" – {t('pager.page', number=number, total=len(chunks))}")
         yield render.page(path, "portal/news.html", {
             "kind": "portal-news", "title": title, "items": chunk,
-            "pager": pager("berita/", number, len(chunks))}, agencies)
+            "pager": windowed(pager("berita/", number, len(chunks)))}, agencies)
     yield render.page("inovasi/", "portal/innovations.html", {
         "kind": "portal-innovations", "title": t("portal.innovations_title"),
         "items": innovations}, agencies)
@@ -248,3 +248,23 @@ class _Renderer:
         if self.memo is not None and day is not None:
             self.memo.note(dest, fingerprint, day._questions, self.diags.items[before:])
         return Output(dest, data, origin=template)
+
+
+PAGER_NEAR = 2      # the portal's news pager: pages named on each side of the current one
+
+
+def windowed(p: dict[str, Any]) -> dict[str, Any]:
+    """A pager naming the first and last pages and those near the current one, with a gap
+    (`gap: True`) between: a province's portal has hundreds of news pages, and each naming
+    every other made the pages grow with the square of their number (800 pages × 800 links)."""
+    number, total = p["number"], p["total"]
+    shown = {1, total, *range(number - PAGER_NEAR, number + PAGER_NEAR + 1)}
+    if total <= 2 * PAGER_NEAR + 5:     # short enough to name every page
+        return p
+    pages: list[dict[str, Any]] = []
+    for entry in p["pages"]:
+        if entry["number"] in shown:
+            pages.append(entry)
+        elif not pages[-1].get("gap"):
+            pages.append({"number": None, "path": None, "current": False, "gap": True})
+    return {**p, "pages": pages}

@@ -11,7 +11,7 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-from skpdgen import scaffold_ci, scaffold_region, urls
+from skpdgen import scaffold_ci, scaffold_ci_shards, scaffold_region, urls
 from skpdgen.config.agency import SITE_FILE, check_slug
 from skpdgen.config.region import REGION_FILE, load_region
 from skpdgen.content.repeats import dated_slug
@@ -168,6 +168,9 @@ def init_region(target: Path, settings: InitSettings | None = None) -> Path:
     if settings.host not in scaffold_ci.HOSTS:
         raise ScaffoldError(f"--host must be one of {', '.join(scaffold_ci.HOSTS)}, "
                             f"got '{settings.host}'")
+    if not 1 <= settings.shards <= scaffold_ci_shards.MAX_CI_SHARDS:
+        raise ScaffoldError(f"--shards must be 1 to {scaffold_ci_shards.MAX_CI_SHARDS} (the "
+                            f"number of CI jobs that build the agencies), got {settings.shards}")
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} exists and is not empty; nothing was changed")
     install = settings.install or default_install()
@@ -188,7 +191,7 @@ freshness:
     new_content(target, "berita", "contoh", "Situs Dinas Contoh Diluncurkan")
     if settings.install is None:
         vendor_wheel(target / VENDOR_DIR)
-    _write_ci(target, settings.host, install)
+    _write_ci(target, settings.host, install, settings.shards)
     _create(target / CODEOWNERS, codeowners(["contoh"]))
     if STAFF_GUIDE.is_file():
         _create(target / "docs" / STAFF_GUIDE.name, STAFF_GUIDE.read_text(encoding="utf-8"))
@@ -199,9 +202,17 @@ freshness:
     return target
 
 
-def _write_ci(target: Path, host: str, install: str) -> None:
+def _write_ci(target: Path, host: str, install: str, shards: int = 1) -> None:
     ssh = host == "server"
     target_name = {"github": "pages", "gitlab": "gitlab", "server": "server"}[host]
+    if shards > 1:      # a large region: N jobs build the agencies, one the portal
+        if host in ("github", "server"):
+            _create(target / ".github" / "workflows" / "skpdgen.yml",
+                    scaffold_ci_shards.github_sharded_workflow(shards, install, target_name, ssh))
+        if host in ("gitlab", "server"):
+            _create(target / ".gitlab-ci.yml", scaffold_ci_shards.gitlab_sharded_ci(
+                shards, install, target_name, ssh=ssh))
+        return
     if host in ("github", "server"):
         _create(target / ".github" / "workflows" / "skpdgen.yml",
                 scaffold_ci.github_workflow(install, target=target_name, ssh=ssh))

@@ -84,27 +84,7 @@ def github_workflow(install: str | None = None, dependency_file: str | None = No
     """
     install = install or default_install()
     cache_path = dependency_file or ".github/workflows/skpdgen.yml"
-    if ssh:
-        publish = f"""\
-      - name: Publish to the server (rsync over SSH, atomic switch of current)
-        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
-        env:
-          # Settings > Secrets and variables > Actions: the private key of the deploy user,
-          # and the server's line(s) of `ssh-keyscan -t ed25519 HOST` (checked, never trusted blindly)
-          SKPDGEN_SSH_KEY: ${{{{ secrets.SKPDGEN_SSH_KEY }}}}
-          SKPDGEN_SSH_KNOWN_HOSTS: ${{{{ secrets.SKPDGEN_SSH_KNOWN_HOSTS }}}}
-        run: skpdgen deploy {target}
-"""
-        permission = "read"
-    else:
-        publish = f"""\
-      - name: Publish to GitHub Pages (gh-pages branch)
-        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
-        env:
-          SKPDGEN_GIT_TOKEN: ${{{{ github.token }}}}
-        run: skpdgen deploy {target}
-"""
-        permission = "write"
+    publish, permission = _github_publish(target, ssh)
     return f"""\
 # skpdgen: build and check every pull request; build, check and publish the main branch,
 # every day (items dated today go live, the scorecard is recomputed) and on demand.
@@ -161,6 +141,32 @@ jobs:
         run: skpdgen check
 
 {publish}"""
+
+
+def _github_publish(target: str, ssh: bool) -> tuple[str, str]:
+    """The publishing step of a GitHub workflow, and the `contents` permission it needs."""
+    if ssh:
+        publish = f"""\
+      - name: Publish to the server (rsync over SSH, atomic switch of current)
+        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
+        env:
+          # Settings > Secrets and variables > Actions: the private key of the deploy user,
+          # and the server's line(s) of `ssh-keyscan -t ed25519 HOST` (checked, never trusted blindly)
+          SKPDGEN_SSH_KEY: ${{{{ secrets.SKPDGEN_SSH_KEY }}}}
+          SKPDGEN_SSH_KNOWN_HOSTS: ${{{{ secrets.SKPDGEN_SSH_KNOWN_HOSTS }}}}
+        run: skpdgen deploy {target}
+"""
+        permission = "read"
+    else:
+        publish = f"""\
+      - name: Publish to GitHub Pages (gh-pages branch)
+        if: ${{{{ !cancelled() && github.event_name != 'pull_request' && github.ref == 'refs/heads/main' }}}}
+        env:
+          SKPDGEN_GIT_TOKEN: ${{{{ github.token }}}}
+        run: skpdgen deploy {target}
+"""
+        permission = "write"
+    return publish, permission
 
 
 def gitlab_ci(install: str | None = None, target: str = "gitlab", branch: str = "pages",

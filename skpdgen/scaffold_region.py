@@ -32,6 +32,7 @@ class InitSettings:
     install: str | None = None           # pip install SPEC in CI; None: the vendored wheel
     name: str | None = None
     base_url: str | None = None
+    shards: int = 1                      # CI builds the agencies in this many jobs (> 1)
 
 
 _HOSTING = {

@@ -15,7 +15,7 @@ import functools
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,20 +116,29 @@ def stage(outputs: Iterable[Output], target: Path) -> tuple[Path, WriteStats]:
     return staging, stats
 
 
-def swap_in(staging: Path, target: Path, stats: WriteStats) -> None:
-    """Make `staging` the live `target` in one atomic step, then delete the old output."""
+def swap_in(staging: Path, target: Path, stats: WriteStats,
+            swapped: Callable[[], None] | None = None) -> None:
+    """Make `staging` the live `target` in one atomic step, then delete the old output.
+
+    `swapped` is called as soon as the new output is live, before the old one is deleted."""
     if target.exists():
         stats.removed += _count_missing(target, staging)
         if exchange(staging, target):
+            if swapped is not None:
+                swapped()
             remove_tree(staging)
             return
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         remove_tree(old)
         os.rename(target, old)
         os.rename(staging, target)
+        if swapped is not None:
+            swapped()
         remove_tree(old)
     else:
         os.rename(staging, target)
+        if swapped is not None:
+            swapped()
 
 
 def _count_missing(old: Path, new: Path) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -278,3 +279,58 @@ def test_an_agency_without_content_still_gets_a_search_index(tmp_path: Path) -> 
     status, err = build(root)
     assert status == 0 and "warning" not in err, err
     assert set(by_url(root / "build" / "baru" / "pagefind")) == {"/"}
+
+
+def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists, their pages, tag pages, alias redirects and the 404 page are left out of what
+    Pagefind reads: the index holds exactly what Pagefind makes of the whole folder."""
+    files: dict[str, str | bytes] = {
+        "skpdgen.yaml": "name: Pemerintah Kabupaten Uji\nbase_url: https://ujikab.go.id/\n"
+                        "paginate: 2\n",
+        "sites/dinkes/site.yaml": "name: Dinas Kesehatan\n",
+        "sites/dinkes/content/profil.md": "---\ntitle: Profil\n---\nVisi misi kesehatan.\n",
+        "sites/dinkes/content/layanan/surat-sehat.md": SERVICE,
+    }
+    for n in range(5):
+        files[f"sites/dinkes/content/berita/2026-11-{10 + n}-kabar-{n}.md"] = news(
+            f"Kabar {n}", f"2026-11-{10 + n}", f"Isi kabar nomor {n} posyandu.",
+            f"tags: [posyandu]\naliases: [/lama/kabar-{n}.html]\n")
+    root = make_region(tmp_path, files)
+    from skpdgen.search import indexer
+    from skpdgen.search.indexer import EXCLUDE_SELECTORS, executable
+    # a Pagefind that first notes what it was asked to read
+    log, wrapper = tmp_path / "args.log", tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" ---- >> {log}\n'
+                       f'exec {executable()} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    status, err = build(root, env={"PAGEFIND_BINARY_PATH": str(wrapper)})
+    assert status == 0, err
+    runs = [run.split("\n") for run in log.read_text(encoding="utf-8").split("----\n")]
+    dinkes = next(args for args in runs if args[:2] == ["--site", args[1]] and "dinkes" in args[1])
+    glob = dinkes[dinkes.index("--glob") + 1]
+    assert sorted(glob.strip("{}").split(",")) == sorted(
+        ["index.html", "profil/index.html", "layanan/surat-sehat/index.html"]
+        + [f"berita/kabar-{n}/index.html" for n in range(5)])
+    site = root / "build/dinkes"
+    for left_out in ("berita/page/2/index.html", "tag/posyandu/index.html",
+                     "lama/kabar-0.html/index.html", "404.html"):
+        assert (site / left_out).is_file(), left_out      # the pages exist, unread
+    assert not [p for p in (root / "build").iterdir() if ".search.tmp" in p.name]
+
+    whole = tmp_path / "whole-index"
+    subprocess.run([str(executable()), "--site", str(site), "--output-path", str(whole),
+                    "--force-language", "id", "--exclude-selectors",
+                    ", ".join(EXCLUDE_SELECTORS), "--silent"], check=True, timeout=300)
+
+    def shown(index: Path) -> dict[str, tuple[object, ...]]:
+        return {url: (r["content"], r["meta"], r["filters"], r["word_count"])
+                for url, r in by_url(index).items()}
+
+    assert shown(site / "pagefind") == shown(whole)
+    assert {"/berita/kabar-0/", "/profil/", "/layanan/surat-sehat/"} <= set(shown(whole))
+    # too many pages for one --glob: the same pages, hard-linked into a folder of their own
+    monkeypatch.setattr(indexer, "GLOB_LIMIT", 10)
+    indexer.index_site(site, "id")
+    assert shown(site / "pagefind") == shown(whole)
+    assert not [p for p in (root / "build").iterdir() if ".search.tmp" in p.name]

@@ -243,6 +243,32 @@ def test_build_region_reports_each_agency_before_the_portal(tmp_path: Path) -> N
     assert (root / "build/index.html").is_file()
 
 
+def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path: Path) -> None:
+    from test_serve import make_serve_region
+
+    from skpdgen import cache
+    from skpdgen.pipeline import BuildRequest, SiteResult, build_region
+    root = make_serve_region(tmp_path / "r")
+    out = root / "build"
+    build_region(BuildRequest(root=root))
+    page = next((root / "sites/dinkes/content/berita").glob("*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nKalimat baru PENANDA.\n",
+                    encoding="utf-8")
+    seen: list[tuple[str, str, bool, bool]] = []
+
+    def on_swapped(site: SiteResult) -> None:
+        live = any("PENANDA" in p.read_text(encoding="utf-8")
+                   for p in (out / "dinkes").rglob("index.html"))
+        old_gone = not any(p.name.startswith(".dinkes.") for p in out.iterdir())
+        seen.append(("swapped", site.slug, live, old_gone or site.stats.written == 0))
+
+    def on_site(site: SiteResult) -> None:
+        seen.append(("site", site.slug, True, cache.entry_path(out, site.slug).is_file()))
+    build_region(BuildRequest(root=root, sites=("dinkes",)), None, None, on_site, on_swapped)
+    # told before its old output is deleted and its cache record written, then again after
+    assert seen == [("swapped", "dinkes", True, False), ("site", "dinkes", True, True)]
+
+
 # --- debounce ------------------------------------------------------------------------------
 
 def test_burst_of_events_is_one_batch() -> None:
@@ -297,3 +323,140 @@ def test_inotify_limit_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytes
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip().startswith("skpdgen serve: error: cannot watch") and "inotify" in err
+
+
+# --- a faster turn-around (issue #16) ----------------------------------------------------------
+
+def test_a_completed_save_is_handed_over_without_the_full_quiet_time() -> None:
+    batches: list[tuple[float, frozenset[Path]]] = []
+    done = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        batches.append((time.monotonic(), batch))
+        done.set()
+    collector = ChangeCollector(on_batch, quiet=3.0, max_delay=10.0, settled=0.02)
+    collector.start()
+    try:
+        collector.settle(Path("/r/sites/a/never-changed.md"))   # closed without a change
+        started = time.monotonic()
+        collector.add(Path("/r/sites/a/x.md"))
+        collector.settle(Path("/r/sites/a/x.md"))                # ... closed after writing
+        assert done.wait(2.5), "the batch waited for the whole quiet time"
+        assert batches[0][0] - started < 2.5
+        assert batches[0][1] == frozenset({Path("/r/sites/a/x.md")})
+        # a change after the save was complete: back to the full quiet time
+        done.clear()
+        started = time.monotonic()
+        collector.add(Path("/r/sites/a/y.md"))
+        collector.settle(Path("/r/sites/a/y.md"))
+        collector.add(Path("/r/sites/a/y.md"))
+        assert not done.wait(1.5)
+        assert done.wait(5)
+        assert batches[1][0] - started >= 2.9
+    finally:
+        collector.stop()
+
+
+def test_the_watcher_notices_a_completed_save(tmp_path: Path) -> None:
+    from skpdgen.serve.watch import SourceWatcher
+    (tmp_path / "sites/a/content").mkdir(parents=True)
+    batches: list[frozenset[Path]] = []
+    done = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        batches.append(batch)
+        done.set()
+    collector = ChangeCollector(on_batch, quiet=5.0, max_delay=20.0)
+    watcher = SourceWatcher(tmp_path, collector.add, collector.settle)
+    watcher.start()
+    collector.start()
+    try:
+        time.sleep(0.2)
+        (tmp_path / "sites/a/content/x.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
+        assert done.wait(4), "the close after writing did not end the batch"
+        assert tmp_path / "sites/a/content/x.md" in batches[0]
+    finally:
+        watcher.stop()
+        collector.stop()
+
+
+def test_the_rebuild_makes_way_for_the_reloading_tabs() -> None:
+    state = LiveState()
+    state.publish(Update(frozenset(), slugs=frozenset({"dinkes"})))
+    since = state.generation
+    woke = threading.Event()
+
+    def tab() -> None:          # an open page of dinkes, on its reload channel
+        state.wait("dinkes", since, 10)
+        woke.set()
+    threading.Thread(target=tab, daemon=True).start()
+    time.sleep(0.2)
+    told = state.publish(Update(frozenset({"dinkes"})))
+    assert told == {"dinkes"} and woke.wait(5)
+    started = time.monotonic()
+    assert state.make_way(told, 0.3) is False          # the page was not loaded again yet
+    assert time.monotonic() - started >= 0.25
+
+    def reload() -> None:
+        time.sleep(0.2)
+        state.served("dinkes")
+    threading.Thread(target=reload, daemon=True).start()
+    assert state.make_way(told, 10) is True
+    # nobody watching the portal: nothing to wait for
+    started = time.monotonic()
+    assert state.make_way(state.publish(Update(frozenset({PORTAL}))), 10) is True
+    assert time.monotonic() - started < 1
+
+
+def test_work_that_can_wait_runs_once_the_saves_pause() -> None:
+    events: list[str] = []
+    idle = threading.Event()
+
+    def on_batch(batch: frozenset[Path]) -> None:
+        events.append("batch " + ",".join(sorted(p.name for p in batch)))
+
+    def on_idle() -> None:
+        events.append("idle")
+        idle.set()
+    collector = ChangeCollector(on_batch, quiet=0.05, settled=0.01, on_idle=on_idle, idle=0.6)
+    collector.start()
+    try:
+        time.sleep(0.8)
+        assert events == []                          # nothing built yet: nothing to catch up
+        collector.add(Path("/r/sites/a/1.md"))
+        time.sleep(0.3)
+        collector.add(Path("/r/sites/a/2.md"))       # saved again before the pause
+        assert idle.wait(5)
+        time.sleep(0.8)
+        assert events == ["batch 1.md", "batch 2.md", "idle"]
+    finally:
+        collector.stop()
+
+
+def test_the_preview_indexes_search_when_the_saves_pause(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_serve import make_serve_region
+
+    import skpdgen.search
+    from skpdgen.serve.rebuild import BuildSettings, Rebuilder
+    root = make_serve_region(tmp_path / "r")
+    indexed: list[str] = []
+    real = skpdgen.search.index_site
+
+    def indexing(site_dir: Path, language: str, source: Path | None = None) -> None:
+        indexed.append(site_dir.name)
+        real(site_dir, language, source)
+    monkeypatch.setattr(skpdgen.search, "index_site", indexing)
+    rebuilder = Rebuilder(BuildSettings(root, root / "build"), LiveState(), index_when_idle=True)
+    rebuilder.initial()
+    indexed.clear()
+    page = next((root / "sites/dinkes/content/berita").glob("*.md"))
+    for number in range(2):
+        page.write_text(page.read_text(encoding="utf-8") + f"\nKalimat {number}.\n",
+                        encoding="utf-8")
+        outcome = rebuilder.rebuild(RebuildPlan(("dinkes",), False, ()))
+        assert outcome.result is not None and outcome.result.ok
+    assert indexed == []                              # not while saving,
+    assert rebuilder.index_deferred() == []           # once, when the saves pause
+    assert indexed == ["dinkes"]
+    assert rebuilder.index_deferred() == [] and indexed == ["dinkes"]

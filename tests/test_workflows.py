@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,12 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, make_region
+from conftest import REPO, make_region, run_cli
 
 from skpdgen.config.region import load_region
 from skpdgen.deploy.config import GitTarget, load_targets
 from skpdgen.scaffold_ci import DEPLOY_CONFIG, github_workflow, gitlab_ci
+from skpdgen.scaffold_ci_shards import github_sharded_workflow, gitlab_sharded_ci
 
 GITHUB = REPO / ".github/workflows/skpdgen.yml"
 GITLAB = REPO / ".gitlab-ci.yml"
@@ -227,3 +229,134 @@ def test_init_versions_install_the_committed_wheel_not_a_package_index(text: str
     from skpdgen import __version__
     assert f'python -m pip install "./vendor/skpdgen-{__version__}-py3-none-any.whl"' in text
     assert "skpdgen==" not in text
+
+
+# --- the sharded variants (skpdgen init --shards N) -------------------------------------------
+
+SHARDED = {"github": github_sharded_workflow(3, install="."),
+           "gitlab": gitlab_sharded_ci(3, install=".")}
+
+
+@pytest.mark.skipif(shutil.which("check-jsonschema") is None,
+                    reason="pip install check-jsonschema")
+@pytest.mark.parametrize("host", ["github", "gitlab", "server"])
+def test_sharded_ci_files_of_init_validate_against_the_schemas(tmp_path: Path,
+                                                                host: str) -> None:
+    root = tmp_path / "region"
+    done = run_cli("init", str(root), "--host", host, "--shards", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    checks = [(root / ".github/workflows/skpdgen.yml", "vendor.github-workflows"),
+              (root / ".gitlab-ci.yml", "vendor.gitlab-ci")]
+    found = [(path, schema) for path, schema in checks if path.is_file()]
+    assert len(found) == (2 if host == "server" else 1)
+    for path, schema in found:
+        assert "--shard" in path.read_text(encoding="utf-8")
+        done = subprocess.run(["check-jsonschema", "--builtin-schema", schema, str(path)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (path, done.stdout, done.stderr)
+    bad = run_cli("init", str(tmp_path / "other"), "--shards", "0", cwd=tmp_path)
+    assert bad.returncode == 2 and "--shards must be 1 to 256" in bad.stderr
+
+
+def test_sharded_github_workflow_shape() -> None:
+    data = yaml.safe_load(SHARDED["github"])
+    jobs = data["jobs"]
+    assert list(jobs) == ["day", "shard", "site"]
+    assert jobs["shard"]["strategy"] == {"fail-fast": False, "matrix": {"shard": [1, 2, 3]}}
+    upload = next(s for s in jobs["shard"]["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["include-hidden-files"] is True   # build/.skpdgen holds the records
+    assert upload["if"] == "${{ !cancelled() }}"
+    assert jobs["site"]["needs"] == ["day", "shard"] and jobs["site"]["if"] == "${{ !cancelled() }}"
+    download = next(s for s in jobs["site"]["steps"] if "download-artifact" in s.get("uses", ""))
+    assert download["with"] == {"pattern": "build-*", "merge-multiple": True, "path": "build/"}
+    for job in ("shard", "site"):
+        assert jobs[job]["env"]["SKPDGEN_TODAY"] == "${{ needs.day.outputs.today }}"
+        assert jobs[job]["steps"][0]["with"]["fetch-depth"] == 0
+
+
+def test_sharded_gitlab_pipeline_shape() -> None:
+    data = yaml.safe_load(SHARDED["gitlab"])
+    assert data["shard"]["parallel"] == 3
+    assert data["shard"]["script"] == ['skpdgen build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"']
+    assert data["shard"]["artifacts"]["paths"] == ["build/"]
+    assert data["shard"]["allow_failure"] == {"exit_codes": [1]}
+    assert data["day"]["artifacts"]["reports"]["dotenv"] == "day.env"
+    for job in ("check", "pages"):
+        assert data[job]["needs"] == ["day", "shard"]
+        assert data[job]["rules"][0]["when"] == "always"
+    assert data["verdict"]["needs"] == ["pages"]
+
+
+def github_sharded_end_to_end(tmp_path: Path, source: Path, workflow: dict[str, Any]
+                              ) -> tuple[bool, list[str]]:
+    """The day job, each matrix job in its own checkout, the artifacts merged into the final
+    job's checkout, then its steps with GitHub's `if:` rules; (final job ok, its steps run)."""
+    jobs = workflow["jobs"]
+    output = tmp_path / "github_output"
+    output.unlink(missing_ok=True)
+    assert shell(jobs["day"]["steps"][0]["run"], source, {"GITHUB_OUTPUT": str(output)}) == 0
+    assert re.fullmatch(r"today=\d{4}-\d\d-\d\d\n", output.read_text(encoding="utf-8"))
+    final = tmp_path / "final"
+    shutil.rmtree(final, ignore_errors=True)
+    shutil.copytree(source, final)
+    for index in jobs["shard"]["strategy"]["matrix"]["shard"]:
+        job = tmp_path / f"shard{index}"
+        shutil.rmtree(job, ignore_errors=True)
+        shutil.copytree(source, job)
+        build = next(s["run"] for s in jobs["shard"]["steps"] if "--shard" in s.get("run", ""))
+        shell(build.replace("${{ matrix.shard }}", str(index)), job, {})
+        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True)
+    failed, ran = False, []
+    for step in jobs["site"]["steps"]:
+        run = step.get("run")
+        if run is None or "pip install" in run:
+            continue
+        if failed and "!cancelled()" not in step.get("if", ""):
+            continue
+        env = {k: str(v).replace("${{ github.token }}", FAKE_TOKEN)
+               for k, v in step.get("env", {}).items()}
+        env.update(GITHUB_ACTIONS="true", GITHUB_EVENT_NAME="push")
+        ran.append(run)
+        failed = shell(run, final, env) != 0 or failed
+    return not failed, ran
+
+
+def test_sharded_github_run_end_to_end(tmp_path: Path) -> None:
+    root, bare = ci_region(tmp_path)
+    workflow = yaml.safe_load(SHARDED["github"])
+    ok, ran = github_sharded_end_to_end(tmp_path, root, workflow)
+    assert ok and ran == ["skpdgen build --portal-only", "skpdgen check", "skpdgen deploy pages"]
+    files = git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", "gh-pages").split()
+    assert {"index.html", "status/index.html", "dinkes/index.html", "disdik/index.html",
+            "dinkes/pagefind/pagefind-entry.json", "pagefind/pagefind-entry.json"} <= set(files)
+    live_disdik = git("--git-dir", str(bare), "rev-parse", "gh-pages:disdik")
+    # one agency breaks in its shard: the others are published, it keeps its live version
+    site_yaml = root / "sites/disdik/site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "warna: merah\n",
+                         encoding="utf-8")
+    git("-c", "user.name=Uji", "-c", "user.email=uji@example.com", "commit", "--quiet", "-am",
+        "Rusak", cwd=root)
+    ok, ran = github_sharded_end_to_end(tmp_path, root, workflow)
+    assert not ok and ran[-1] == "skpdgen deploy pages"
+    assert git("--git-dir", str(bare), "rev-parse", "gh-pages:disdik") == live_disdik
+
+
+def test_sharded_gitlab_run_end_to_end(tmp_path: Path) -> None:
+    root, _ = ci_region(tmp_path)
+    data = yaml.safe_load(SHARDED["gitlab"])
+    day = "\n".join(data["day"]["script"])
+    assert shell(day, root, {}) == 0
+    today = (root / "day.env").read_text(encoding="utf-8").strip()
+    assert re.fullmatch(r"SKPDGEN_TODAY=\d{4}-\d\d-\d\d", today)
+    final = tmp_path / "final"
+    shutil.copytree(root, final)
+    for index in range(1, data["shard"]["parallel"] + 1):
+        job = tmp_path / f"node{index}"
+        shutil.copytree(root, job)
+        assert shell("\n".join(data["shard"]["script"]), job,
+                     {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": "3"}) == 0
+        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True)
+    assert shell("\n".join(data["pages"]["script"]), final, {}) == 0
+    assert (final / "public/index.html").is_file() and (final / "public/disdik").is_dir()
+    assert (final / "skpdgen-status.txt").read_text(encoding="utf-8").strip() == "0 0"
+    assert shell("\n".join(data["verdict"]["script"]), final, {}) == 0

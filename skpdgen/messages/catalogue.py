@@ -25,16 +25,54 @@ WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind", "change"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _MAX_DEPTH = 3
 _MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
+# libyaml's parser when PyYAML has it: the catalogue loads in milliseconds, not a third of a second
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One English template, its translation and the pattern that recognises it."""
+    """One English template, its translation and what recognises it: the fixed text it starts
+    and ends with (a cheap first test), then its pattern, compiled the first time it is needed."""
 
     english: str
     translated: str
-    pattern: re.Pattern[str]
     literal: int                    # how many fixed characters: more is more specific
+    prefix: str                     # the fixed text before the first placeholder
+    suffix: str                     # the fixed text after the last one ("" without any)
+    exact: bool                     # no placeholder: the message is the template itself
+    middle: tuple[str, ...] = ()    # the fixed texts between placeholders, in order
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _pattern(self.english)
+
+    def match(self, message: str) -> dict[str, str] | None:
+        """The placeholders' values when the template produces `message` whole, else None."""
+        if self.exact:
+            return {} if message == self.prefix else None
+        if (not message.startswith(self.prefix) or not message.endswith(self.suffix)
+                or len(message) < len(self.prefix) + len(self.suffix)):
+            return None
+        at, end = len(self.prefix), len(message) - len(self.suffix)
+        for text in self.middle:
+            at = message.find(text, at, end)
+            if at < 0:
+                return None
+            at += len(text)
+        found = self.pattern.fullmatch(message)
+        return found.groupdict() if found is not None else None
+
+    @classmethod
+    def of(cls, english: str, translated: str) -> Entry:
+        tokens = list(_PLACEHOLDER.finditer(english))
+        names = [t for t in tokens if t.group(1) is not None]
+        if not names:
+            return cls(english, translated, _literal(english), _unescape(english), "", True)
+        middle = tuple(_unescape(english[one.end():two.start()])
+                       for one, two in zip(names, names[1:], strict=False))
+        return cls(english, translated, _literal(english),
+                   _unescape(english[:names[0].start()]), _unescape(english[names[-1].end():]),
+                   False, tuple(text for text in middle if text))
 
 
 class CatalogueError(Exception):
@@ -59,6 +97,15 @@ def compile_template(template: str) -> re.Pattern[str]:
         at = match.end()
     regex += re.escape(template[at:])
     return re.compile(regex, re.DOTALL)
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    return compile_template(template)
+
+
+def _unescape(text: str) -> str:
+    return text.replace("{{", "{").replace("}}", "}")
 
 
 def placeholders(template: str) -> set[str]:
@@ -93,11 +140,12 @@ class Catalogue:
             if placeholders(english) != placeholders(translated):
                 raise CatalogueError(f"{language}.yaml: {english!r} and {translated!r} "
                                      f"have different placeholders")
-            entries.append(Entry(english, translated, compile_template(english),
-                                 _literal(english)))
+            entries.append(Entry.of(english, translated))
         self.entries = sorted(entries, key=lambda e: -e.literal)
         self.words = {e.english: e.translated for e in entries if _is_word(e.english)}
         self.shapes = {shape(e.english) for e in entries}
+        # the same fragments come up again and again inside one message and across messages
+        self._memo: dict[tuple[str, int, bool], tuple[int, str]] = {}
 
     def translate(self, message: str) -> str:
         """The message in this catalogue's language (unchanged when no template fits)."""
@@ -112,15 +160,24 @@ class Catalogue:
             return 0, message
         if message in self.words:
             return (len(message), self.words[message]) if words else (0, message)
+        key = (message, depth, words)
+        known = self._memo.get(key)
+        if known is None:
+            if len(self._memo) > 20_000:
+                self._memo.clear()
+            known = self._memo[key] = self._search(message, depth, words)
+        return known
+
+    def _search(self, message: str, depth: int, words: bool) -> tuple[int, str]:
         best = (0, message)
         for entry in self.entries:
             if entry.literal <= best[0] - _MAX_NESTED_GAIN:
                 break                   # sorted: no later entry can do better
-            match = entry.pattern.fullmatch(message)
-            if match is None:
+            found = entry.match(message)
+            if found is None:
                 continue
             score, values = entry.literal, {}
-            for name, value in match.groupdict().items():
+            for name, value in found.items():
                 gained, values[name] = self._best(value, depth + 1, name in WORD_PLACEHOLDERS)
                 score += gained
             if score > best[0]:
@@ -138,7 +195,7 @@ def catalogue(language: str) -> Catalogue | None:
             encoding="utf-8")
     except FileNotFoundError:
         return None
-    table = yaml.safe_load(text) or {}
+    table = yaml.load(text, Loader=_LOADER) or {}
     if not isinstance(table, dict):
         raise CatalogueError(f"{language}.yaml must be a mapping of English → {language}")
     return Catalogue(language, table)

@@ -34,7 +34,8 @@ def region_language(root: Path) -> str | None:
     """The `language:` of skpdgen.yaml at `root`, read leniently: a broken or missing file is
     reported by the command itself, in the default language."""
     try:
-        data = yaml.safe_load((root / "skpdgen.yaml").read_text(encoding="utf-8"))
+        data = yaml.load((root / "skpdgen.yaml").read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     language = data.get("language") if isinstance(data, dict) else None

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import icalendar
-
 from skpdgen import gitdates
 from skpdgen.config.schema import When
 from skpdgen.model import Page, SiteModel
@@ -50,6 +48,8 @@ def last_changes(model: SiteModel, pages: list[Page]) -> dict[str, datetime]:
 
 def calendar(model: SiteModel) -> bytes:
     """agenda.ics: one VEVENT per published event of the agency."""
+    import icalendar  # 50 ms to import: only when a calendar is written
+
     agency = model.agency
     section = model.sections.get("agenda")
     cal = icalendar.Calendar()

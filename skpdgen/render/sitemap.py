@@ -8,12 +8,18 @@ an agency on its own domain announces its sitemap in the robots.txt of that doma
 from __future__ import annotations
 
 from collections.abc import Iterable
-from xml.sax.saxutils import escape
+from html import escape as _escape
 
 from skpdgen import urls
 from skpdgen.model import SiteModel
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def escape(text: str) -> str:
+    """&, < and > as entities (what xml.sax.saxutils.escape does, without importing
+    urllib.request)."""
+    return _escape(text, quote=False)
 
 
 def urlset(entries: Iterable[tuple[str, str | None]]) -> bytes:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from skpdgen.config.region import load_region
+from skpdgen.diagnostics import Diagnostic
 from skpdgen.pipeline import ProgressCallback
 from skpdgen.serve import editor_api
 from skpdgen.serve.guard import WILDCARD_HOSTS, url_host
@@ -67,6 +68,8 @@ class ServeListener(Protocol):
 
     def problem(self, message: str) -> None: ...
 
+    def diagnostics(self, found: list[Diagnostic]) -> None: ...
+
 
 def run(options: ServeOptions, listener: ServeListener, stop: threading.Event | None = None,
         progress: ProgressCallback | None = None) -> None:
@@ -79,15 +82,19 @@ def run(options: ServeOptions, listener: ServeListener, stop: threading.Event | 
     temporary = options.drafts or options.future
     out_dir = Path(tempfile.mkdtemp(prefix="skpdgen-serve-")) if temporary else root / "build"
     rebuilder = Rebuilder(BuildSettings(root, out_dir, options.site, options.drafts,
-                                        options.future, options.today), state)
+                                        options.future, options.today), state,
+                          index_when_idle=True)
 
     def on_batch(batch: frozenset[Path]) -> None:
         plan = plan_rebuild(batch, root, options.site)
         if plan is not None:
             listener.rebuilt(rebuilder.rebuild(plan))
 
-    collector = ChangeCollector(on_batch, options.quiet_seconds)
-    watcher = SourceWatcher(root, collector.add)
+    def on_idle() -> None:
+        listener.diagnostics(rebuilder.index_deferred())
+
+    collector = ChangeCollector(on_batch, options.quiet_seconds, on_idle=on_idle)
+    watcher = SourceWatcher(root, collector.add, collector.settle)
     serving: threading.Thread | None = None
     try:
         watcher.start()                # edits made during the first build are not lost

@@ -13,7 +13,7 @@ import time
 from types import FrameType
 from typing import Any
 
-from skpdgen.diagnostics import ConfigError
+from skpdgen.diagnostics import ConfigError, Diagnostic
 from skpdgen.output import Progress, print_diagnostics
 from skpdgen.serve.app import DEFAULT_HOST, DEFAULT_PORT, ServeOptions, Started, run
 from skpdgen.serve.guard import is_loopback
@@ -108,6 +108,10 @@ class TerminalListener:
 
     def problem(self, message: str) -> None:
         _say(f"warning: {message}")
+
+    def diagnostics(self, found: list[Diagnostic]) -> None:
+        """Problems found after a rebuild was reported (the search index of a pause)."""
+        print_diagnostics(found)
 
     def _report(self, outcome: RebuildOutcome, first: bool) -> None:
         print_diagnostics(outcome.diagnostics)

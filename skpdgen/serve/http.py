@@ -275,6 +275,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 script = inject.script_tag(self.server.token, page_state.scope,
                                            page_state.generation)
                 self._bytes(status, content_type, inject.inject(page, script, banner), send_body)
+                self.server.state.served(page_state.scope)
                 return
             if file.name == "config.yml" and segments[-2:-1] == ("admin",):
                 # the editor's local backend, reachable only with this server's token

@@ -29,6 +29,9 @@ from skpdgen.summary import load_summary
 from skpdgen.theme import Theme, load_theme
 from skpdgen.urls import base_path
 
+# how long a rebuild waits for the open tabs of an agency to reload before building the portal
+MAKE_WAY_SECONDS = 0.4
+
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
@@ -64,9 +67,14 @@ class RebuildOutcome:
 class Rebuilder:
     """Builds into the serve output folder; one build at a time (called from one thread)."""
 
-    def __init__(self, settings: BuildSettings, state: LiveState):
+    def __init__(self, settings: BuildSettings, state: LiveState,
+                 index_when_idle: bool = False):
         self.settings = settings
         self.state = state
+        # serve: search indexes wait until the saves pause (index_deferred), so that indexing
+        # one save never delays the rebuild of the next
+        self._index_when_idle = index_when_idle
+        self._unindexed: dict[str, str] = {}       # slug -> language of its pages
         self._known: frozenset[str] | None = None
         self._theme: Theme | None = None     # kept between rebuilds: compiled templates
         self._early: dict[str, frozenset[str]] = {}   # scopes told during the current build
@@ -79,14 +87,30 @@ class Rebuilder:
             self._theme = None                   # a failed load must not leave the old one
             self._theme = load_theme(region.theme_dir, region.language)
         self._early = {}
+        told_early: set[str] = set()     # agencies told the moment their output went live
+
+        def tell(site: SiteResult, changed: bool) -> None:
+            told = self.state.publish(Update(frozenset({site.slug} if changed else ()),
+                                             {site.slug: _errors(site.diagnostics)},
+                                             plan.css_only))
+            self._early[site.slug] = self._early.get(site.slug, frozenset()) | told
+            if told and not plan.css_only:
+                # the portal is built next, in this process: let the reloading tabs go first
+                self.state.make_way(told, MAKE_WAY_SECONDS)
+
+        def on_swapped(site: SiteResult) -> None:
+            """The agency's new output is live: tell its tabs at once (its old output is
+            deleted and its cache record written after this)."""
+            told_early.add(site.slug)
+            tell(site, site.stats.written + site.stats.removed > 0)
 
         def on_site(site: SiteResult) -> None:
-            """Tell this agency's tabs now; the portal's are told when it is written."""
-            errors = _errors(site.diagnostics)
-            touched = site.stats.written + site.stats.removed
-            self._early[site.slug] = self.state.publish(Update(
-                frozenset({site.slug} if touched else ()), {site.slug: errors}, plan.css_only))
-        return build_region(self._request(plan, defer_search), progress, self._theme, on_site)
+            """Tell this agency's tabs now (when told already, only of new errors); the
+            portal's are told when it is written."""
+            touched = site.stats.written + site.stats.removed > 0
+            tell(site, touched and site.slug not in told_early)
+        return build_region(self._request(plan, defer_search), progress, self._theme, on_site,
+                            on_swapped)
 
     def initial(self, progress: ProgressCallback | None = None) -> RebuildOutcome:
         """The first build; a ConfigError here (bad skpdgen.yaml, unknown --site) propagates."""
@@ -116,8 +140,31 @@ class Rebuilder:
             return RebuildOutcome(plan, time.monotonic() - started, crash=message,
                                   updated=updated)
         outcome = self._publish(plan, result, started)
-        self._index_search(result)
+        if self._index_when_idle:
+            for site in self._to_index(result):
+                self._unindexed[site.slug] = result.region.language
+        else:
+            self._index_search(result)
         return outcome
+
+    def index_deferred(self) -> list[Diagnostic]:
+        """Index the agencies rebuilt since the last call; a warning for each failure."""
+        problems = []
+        while self._unindexed:
+            slug, language = self._unindexed.popitem()
+            try:
+                search.index_site(self.settings.out_dir / slug, language)
+            except search.SearchError as exc:
+                problems.append(_index_warning(slug, exc))
+            except Exception as exc:  # noqa: BLE001 -- a bug must not stop the preview
+                problems.append(_index_warning(slug, f"{type(exc).__name__}: {exc}"))
+        return problems
+
+    def _to_index(self, result: RegionResult) -> list[SiteResult]:
+        """The agencies whose pages changed (or that have no index yet)."""
+        return [site for site in result.sites
+                if site.ok and ((site.stats.written + site.stats.removed > 0 and not site.reused)
+                                or not search.has_index(self.settings.out_dir / site.slug))]
 
     def _index_search(self, result: RegionResult) -> None:
         """Index the agencies whose pages changed, once their tabs were told to reload.
@@ -125,17 +172,12 @@ class Rebuilder:
         The swapped-in output carries the last index until then (search.prepare_index), so
         a save reloads the page at once and its search catches up a moment later.
         """
-        for site in result.sites:
+        for site in self._to_index(result):
             target = self.settings.out_dir / site.slug
-            changed = site.stats.written + site.stats.removed > 0 and not site.reused
-            if not site.ok or not (changed or not search.has_index(target)):
-                continue
             try:
                 search.index_site(target, result.region.language)
             except search.SearchError as exc:
-                site.diagnostics.append(Diagnostic(
-                    f"sites/{site.slug}", None, "warning", f"search index not updated: {exc}",
-                    "the preview keeps the previous search index; save again to retry"))
+                site.diagnostics.append(_index_warning(site.slug, exc))
 
     def _widen(self, plan: RebuildPlan) -> RebuildPlan:
         """A new or removed agency changes the portal's list of sites: build everything."""
@@ -174,6 +216,11 @@ class Rebuilder:
                                             result.region.language, dict(self._base_paths)))
         told = updated.union(*self._early.values())
         return RebuildOutcome(plan, time.monotonic() - started, result, updated=told)
+
+
+def _index_warning(slug: str, exc: Exception | str) -> Diagnostic:
+    return Diagnostic(f"sites/{slug}", None, "warning", f"search index not updated: {exc}",
+                      "the preview keeps the previous search index; save again to retry")
 
 
 def _errors(diagnostics: list[Diagnostic]) -> tuple[Diagnostic, ...]:

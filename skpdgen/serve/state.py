@@ -72,6 +72,9 @@ class LiveState:
         self._language = "id"
         self._base_paths: dict[str, str] = {}
         self._closed = False
+        self._listening: dict[str, int] = {}   # scope -> reload channels waiting now
+        self._served: dict[str, int] = {}      # scope -> pages served so far
+        self._expected: dict[str, int] = {}    # scope -> served count once its tabs reloaded
 
     @property
     def generation(self) -> int:
@@ -101,8 +104,28 @@ class LiveState:
             css = update.css_only and not error_changed
             for scope in scopes:
                 (self._last_css if css else self._last_reload)[scope] = self._generation
+                if not css:
+                    self._expected[scope] = (self._served.get(scope, 0)
+                                             + self._listening.get(scope, 0))
             self._cond.notify_all()
             return scopes
+
+    def served(self, scope: str) -> None:
+        """A page of `scope` was sent to a browser (see `make_way`)."""
+        with self._cond:
+            self._served[scope] = self._served.get(scope, 0) + 1
+            self._cond.notify_all()
+
+    def make_way(self, scopes: Iterable[str], timeout: float) -> bool:
+        """Wait until every tab of `scopes` told to reload by the last publish has loaded its
+        page again (at most `timeout` seconds), so that the rest of a rebuild (the portal, in
+        the same process) does not slow down the pages someone is waiting for. True when
+        they all did (or none was open)."""
+        with self._cond:
+            wanted = {s: self._expected[s] for s in scopes if s in self._expected}
+            return self._cond.wait_for(
+                lambda: self._closed or all(self._served.get(s, 0) >= n
+                                            for s, n in wanted.items()), timeout)
 
     def page(self, segments: Iterable[str]) -> PageState:
         """The generation, scope and errors for a page at these URL segments."""
@@ -125,7 +148,11 @@ class LiveState:
         then up to date with.
         """
         with self._cond:
-            self._cond.wait_for(lambda: self._closed or self._generation > since, timeout)
+            self._listening[scope] = self._listening.get(scope, 0) + 1
+            try:
+                self._cond.wait_for(lambda: self._closed or self._generation > since, timeout)
+            finally:
+                self._listening[scope] -= 1
             return self._action(scope, since), self._generation
 
     def _action(self, scope: str, since: int) -> Action | None:
