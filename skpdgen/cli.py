@@ -108,7 +108,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                else "), but not the portal (its errors are above; its last good version stays) ")
             + f"in {time.monotonic() - started:.1f} s: {result.stats.written} files written, "
             f"{result.stats.unchanged} unchanged, {result.stats.removed} removed, "
-            f"{sum(s.images_encoded for s in result.sites)} images encoded")
+            f"{sum(s.images_encoded for s in result.sites)} images encoded, "
+            f"{result.stats.rendered} pages rendered")
     print(line, file=sys.stderr)
     if result.failed:
         print(f"failed: {', '.join(result.failed)} (the last good output of each stays in build/)",

@@ -83,9 +83,12 @@ def test_a_body_edit_renders_the_item_and_the_pages_that_list_it(tmp_path: Path)
     assert rendered(root) == all_pages(root)         # the first build renders everything
     (root / f"{BERITA}/2026-11-12-b.md").write_text(
         news("Berita B", "2026-11-12", "Isi yang **diperbaiki**."), encoding="utf-8")
-    build(root)
+    stderr = build(root, "--lang", "en")
     assert rendered(root) == {"berita/b/index.html", "berita/index.html", "index.html",
                               "tag/kesehatan/index.html"}
+    # the build line counts them, with the portal pages that show the item
+    portal = json.loads((root / "build/.skpdgen/cache/.portal.pages.json").read_text("utf-8"))
+    assert f", {4 + len(portal['rendered'])} pages rendered" in stderr, stderr
     assert "diperbaiki" in (root / "build/dinkes/berita/b/index.html").read_text("utf-8")
     assert_same_as_cold(root)
 

@@ -101,9 +101,10 @@ def test_broken_front_matter_shows_in_the_browser_then_recovers(served: Served,
     assert page.get_by_role("alert").count() == 1
     # the last good page is still there under the banner, and the banner is styled
     assert "Posyandu keliling hadir tiap Selasa." in page.inner_text("main")
-    assert page.evaluate(
+    # (its stylesheet may still be on its way when the banner first shows: wait for it)
+    page.wait_for_function(
         "getComputedStyle(document.querySelector('.skpdgen-error')).borderBottomStyle"
-    ) == "solid"
+        " === 'solid'", timeout=10_000)
     assert served.proc.poll() is None
     # another agency is not affected
     other = page.context.new_page()
