@@ -169,6 +169,30 @@ def _github_publish(target: str, ssh: bool) -> tuple[str, str]:
     return publish, permission
 
 
+def gitlab_prelude(install: str) -> str:
+    """What every generated .gitlab-ci.yml starts with: when it runs, the image, the install."""
+    return f"""\
+workflow:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+
+default:
+  image: python:{PYTHON}
+  cache:
+    key: pip-python{PYTHON}
+    paths:
+      - .cache/pip
+  before_script:
+{install_comment("    ")}    - python -m pip install "{install}"
+
+variables:
+  PIP_CACHE_DIR: $CI_PROJECT_DIR/.cache/pip
+  GIT_DEPTH: "0"
+  PYTHONUTF8: "1"
+"""
+
+
 def gitlab_ci(install: str | None = None, target: str = "gitlab", branch: str = "pages",
               ssh: bool = False) -> str:
     """The GitLab CI pipeline: checks on merge requests, GitLab Pages from the main branch.
@@ -226,25 +250,7 @@ pages:
 # Publishing runs even when one agency fails to build: the healthy agencies go live, the
 # failed one keeps its published version, and the pipeline ends red. See README.md.
 
-workflow:
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-
-default:
-  image: python:{PYTHON}
-  cache:
-    key: pip-python{PYTHON}
-    paths:
-      - .cache/pip
-  before_script:
-{install_comment("    ")}    - python -m pip install "{install}"
-
-variables:
-  PIP_CACHE_DIR: $CI_PROJECT_DIR/.cache/pip
-  GIT_DEPTH: "0"
-  PYTHONUTF8: "1"
-
+{gitlab_prelude(install)}
 stages:
   - check
   - publish

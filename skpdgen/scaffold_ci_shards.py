@@ -14,7 +14,13 @@ failed: what is missing is held back with its published version kept, and the ru
 
 from __future__ import annotations
 
-from skpdgen.scaffold_ci import DAILY_CRON, PYTHON, _github_publish, install_comment
+from skpdgen.scaffold_ci import (
+    DAILY_CRON,
+    PYTHON,
+    _github_publish,
+    gitlab_prelude,
+    install_comment,
+)
 from skpdgen.scaffold_install import default_install
 
 MAX_CI_SHARDS = 256
@@ -168,25 +174,7 @@ def gitlab_sharded_ci(shards: int, install: str | None = None, target: str = "gi
 # Publishing runs even when an agency or a whole shard fails: the others go live, the failed
 # ones keep their published version, and the pipeline ends red. See README.md.
 
-workflow:
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-
-default:
-  image: python:{PYTHON}
-  cache:
-    key: pip-python{PYTHON}
-    paths:
-      - .cache/pip
-  before_script:
-{install_comment("    ")}    - python -m pip install "{install}"
-
-variables:
-  PIP_CACHE_DIR: $CI_PROJECT_DIR/.cache/pip
-  GIT_DEPTH: "0"
-  PYTHONUTF8: "1"
-
+{gitlab_prelude(install)}
 stages:
   - shards
   - publish
