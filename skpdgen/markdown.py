@@ -445,6 +445,11 @@ def _plain_text(inline: Token) -> str:
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
+    return summary_of(parts)
+
+
+def summary_of(parts: list[str]) -> str:
+    """A page's first-paragraph summary from its text parts: one line, cut at a word."""
     text = " ".join("".join(parts).split())
     if len(text) > SUMMARY_LENGTH:
         text = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"

@@ -336,7 +336,7 @@ class Walk:
             raw = ""
         out = self.out
         if 2 <= level <= 4:
-            title = "".join(_slug_text(children))
+            title = "".join(_inline_text(children))
             base = slugify(title) or "bagian"
             slug, i = base, 1
             while slug in self.slugs:
@@ -390,7 +390,7 @@ class Walk:
             first = line - self.body_line
             self.check_lines(first + 1, self.line_index(max(end[1] - 1, 0)))
         if not self.first_paragraph:
-            self.first_paragraph = _summary(children)
+            self.first_paragraph = markdown.summary_of(_inline_text(children, " "))
         self.inline(children, line)
 
     # --- inline ---
@@ -523,7 +523,7 @@ class Walk:
             empty = True
         self.silent_refs(children)      # counted by markdown-it-py, though not shown
         self.ops.append(Op("image", line, len(self.out), target=meta.get("url", ""),
-                           title=meta.get("title"), alt="".join(_alt_text(children)),
+                           title=meta.get("title"), alt="".join(_inline_text(children, "\n", images=True)),
                            empty_alt=empty))
         self.out.append("")
 
@@ -537,44 +537,12 @@ def _code_content(node: Any) -> str:
     raise HandBack("code span children")
 
 
-def _slug_text(children: Any) -> list[str]:
-    """Text and code of a heading (entities decoded, images left out), as the anchors plugin."""
-    parts: list[str] = []
-    for node in children:
-        name = node.name
-        if name == "text" or name == "text_special":
-            parts.append(node.meta["content"])
-        elif name == "code_inline":
-            parts.append(_code_content(node))
-        elif name in _WRAP or name == "link" or name == "autolink":
-            parts.extend(_slug_text(node.children))
-    return parts
+def _inline_text(children: Any, breaks: str | None = None, images: bool = False) -> list[str]:
+    """The text and code of inline nodes, markup left out (entities decoded).
 
-
-def _plain(children: Any, parts: list[str]) -> None:
-    for node in children:
-        name = node.name
-        if name == "text" or name == "text_special":
-            parts.append(node.meta["content"])
-        elif name == "code_inline":
-            parts.append(_code_content(node))
-        elif name == "softbreak" or name == "hardbreak":
-            parts.append(" ")
-        elif name in _WRAP or name == "link" or name == "autolink":
-            _plain(node.children, parts)
-
-
-def _summary(children: Any) -> str:
-    parts: list[str] = []
-    _plain(children, parts)
-    text = " ".join("".join(parts).split())
-    if len(text) > markdown.SUMMARY_LENGTH:
-        text = text[:markdown.SUMMARY_LENGTH].rsplit(" ", 1)[0] + "…"
-    return text
-
-
-def _alt_text(children: Any) -> list[str]:
-    """An image's alt as markdown-it-py's renderInlineAsText: the text without markup."""
+    Headings' slugs skip line breaks and images (as the anchors plugin), summaries make breaks
+    spaces, and an image's alt keeps them and nested images (as renderInlineAsText).
+    """
     parts: list[str] = []
     for node in children:
         name = node.name
@@ -583,9 +551,10 @@ def _alt_text(children: Any) -> list[str]:
         elif name == "code_inline":
             parts.append(_code_content(node))
         elif name == "softbreak" or name == "hardbreak":
-            parts.append("\n")
-        elif name in _WRAP or name == "link" or name == "autolink" or name == "image":
-            parts.extend(_alt_text(node.children))
+            if breaks is not None:
+                parts.append(breaks)
+        elif name in _WRAP or name == "link" or name == "autolink" or (images and name == "image"):
+            parts.extend(_inline_text(node.children, breaks, images))
     return parts
 
 
