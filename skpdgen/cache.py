@@ -47,6 +47,9 @@ class CacheEntry:
     # valid_until also bounds what the build day changes (deps.valid_until): a later day
     # before it builds the same output
     day_proof: bool = False
+    # every folder of the output, path -> mtime_ns: a folder whose mtime is as recorded had
+    # no entry added, removed or renamed, so checking the output needs no listing
+    dirs: dict[str, int] = field(default_factory=dict)
 
     def usable(self, key: str, options: BuildOptions) -> bool:
         if self.key != key:
@@ -206,34 +209,40 @@ def save_entry(out: Path, slug: str, entry: CacheEntry) -> None:
 
 
 
-def output_files(target: Path, previous: dict[str, list[object]] | None = None
-                 ) -> dict[str, list[object]]:
-    """Every file of an agency's output folder: relative path -> [size, sha256, mtime_ns].
+def record_output(target: Path, previous: dict[str, list[object]] | None = None
+                  ) -> tuple[dict[str, list[object]], dict[str, int]]:
+    """Every file of an agency's output folder, relative path -> [size, sha256, mtime_ns],
+    and every folder, relative path ("" for `target`) -> mtime_ns.
 
     A file with the size and mtime `previous` recorded (an unchanged file, hard-linked from
     the last output) keeps its recorded sha256 instead of being read again.
     """
     previous = previous or {}
     files: dict[str, list[object]] = {}
-    for dirpath, dirnames, filenames in os.walk(target):
+    dirs: dict[str, int] = {}
+    base = str(target)
+    for dirpath, dirnames, filenames in os.walk(base):
         dirnames.sort()
+        folder = dirpath[len(base) + 1:] if dirpath != base else ""
+        dirs[folder] = os.lstat(dirpath).st_mtime_ns
+        prefix = folder + "/" if folder else ""
         for name in sorted(filenames):
-            path = Path(dirpath, name)
-            rel = path.relative_to(target).as_posix()
+            path = os.path.join(dirpath, name)
+            rel = prefix + name
             st = os.lstat(path)
             old = previous.get(rel)
             if (old is not None and len(old) == 3 and old[0] == st.st_size
                     and old[2] == st.st_mtime_ns and stat.S_ISREG(st.st_mode)):
                 files[rel] = list(old)
                 continue
-            sha = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(st.st_mode) else ""
+            sha = (hashlib.sha256(Path(path).read_bytes()).hexdigest()
+                   if stat.S_ISREG(st.st_mode) else "")
             files[rel] = [st.st_size, sha, st.st_mtime_ns]
-    return files
+    return files, dirs
 
 
-def unchanged_output(out: Path, slug: str, outputs: list[Output]
-                     ) -> dict[str, list[object]] | None:
-    """The recorded files of build/<slug>/ when it already holds exactly `outputs` (and the
+def unchanged_output(out: Path, slug: str, outputs: list[Output]) -> CacheEntry | None:
+    """The cache entry of build/<slug>/ when it already holds exactly `outputs` (and the
     search index made from them): then nothing needs writing, indexing or swapping.
 
     Only after a complete build whose index was current (its cache entry exists, see
@@ -245,20 +254,25 @@ def unchanged_output(out: Path, slug: str, outputs: list[Output]
         return None
     pages = {rel for rel in entry.files if not rel.startswith(INDEX_DIR + "/")}
     if (len(pages) != len(outputs) or {o.dest_path for o in outputs} != pages
-            or not output_intact(target, entry.files)):
+            or not output_intact(target, entry.files, entry.dirs)):
         return None
     if all(same_output(o, target / o.dest_path) for o in outputs):
-        return entry.files
+        return entry
     return None
 
 
-def output_intact(target: Path, files: dict[str, list[object]]) -> bool:
+def output_intact(target: Path, files: dict[str, list[object]],
+                  dirs: dict[str, int] | None = None) -> bool:
     """True when `target` holds exactly `files`, each with its recorded size and sha256.
 
     A file deleted, added or edited by hand (or by a second build) is noticed. Stat first:
     a file whose size and modification time are as recorded is not read again (a no-op build
-    of 10,000 pages would otherwise hash every output); any other is hashed.
+    of 10,000 pages would otherwise hash every output); any other is hashed. With the
+    folders' recorded mtimes (`dirs`), when every folder still has its mtime no entry was
+    added, removed or renamed anywhere, so the recorded files are only stat'ed, not listed.
     """
+    if dirs and _folders_unchanged(target, dirs):
+        return _files_unchanged(str(target) + "/", files)
     seen = 0
     base = str(target)
     for dirpath, _dirnames, filenames in os.walk(base):
@@ -266,17 +280,49 @@ def output_intact(target: Path, files: dict[str, list[object]]) -> bool:
         for name in filenames:
             path = os.path.join(dirpath, name)
             record = files.get(folder + name)
-            if record is None or len(record) not in (2, 3):
+            if record is None or not _file_intact(path, record):
                 return False
             seen += 1
-            try:
-                st = os.lstat(path)
-                if not stat.S_ISREG(st.st_mode) or st.st_size != record[0]:
-                    return False
-                if len(record) == 3 and st.st_mtime_ns == record[2]:
-                    continue
-                if hashlib.sha256(Path(path).read_bytes()).hexdigest() != record[1]:
-                    return False
-            except OSError:
-                return False
     return seen == len(files)
+
+
+def _folders_unchanged(target: Path, dirs: dict[str, int]) -> bool:
+    base, lstat = str(target) + "/", os.lstat     # the hot loop of a no-op build
+    for rel, mtime in dirs.items():
+        try:
+            st = lstat(base + rel)
+        except OSError:
+            return False
+        if st.st_mtime_ns != mtime or not stat.S_ISDIR(st.st_mode):
+            return False
+    return True
+
+
+def _files_unchanged(base: str, files: dict[str, list[object]]) -> bool:
+    """Each recorded file under `base` (ending in "/") by its stat, hashed only when its mtime
+    changed. No file was replaced by another kind: its folder's mtime would have changed."""
+    lstat = os.lstat
+    for rel, record in files.items():
+        try:
+            st = lstat(base + rel)
+        except OSError:
+            return False
+        if (len(record) != 3 or st.st_size != record[0]
+                or st.st_mtime_ns != record[2]) and not _file_intact(base + rel, record):
+            return False
+    return True
+
+
+def _file_intact(path: str, record: list[object]) -> bool:
+    """The file at `path` has the recorded size and sha256 (by its mtime when recorded)."""
+    if len(record) not in (2, 3):
+        return False
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != record[0]:
+            return False
+        if len(record) == 3 and st.st_mtime_ns == record[2]:
+            return True
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest() == record[1]
+    except OSError:
+        return False

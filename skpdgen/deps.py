@@ -360,7 +360,7 @@ class PageMemo:
 
     def save(self, out: Path, slug: str, files: dict[str, list[object]]) -> None:
         """Write the record: each page's fingerprint with its file as written (size, mtime,
-        sha256 from `files`, see cache.output_files)."""
+        sha256 from `files`, see cache.record_output)."""
         pages = {}
         for dest, entry in self.new.items():
             file = files.get(dest)

@@ -83,6 +83,13 @@ def is_shallow(root: Path) -> bool:
     return _git(root, "rev-parse", "--is-shallow-repository") == "true"
 
 
+def head_state(root: Path) -> str | None:
+    """The commit checked out and whether the clone is shallow ("<sha> true|false"), in one
+    git call: what the commit dates read from this repository depend on. None: no git."""
+    out = _git(root, "rev-parse", "--is-shallow-repository", "HEAD")
+    return " ".join(out.split()) if out else None
+
+
 def file_dates(root: Path, folder: str) -> dict[str, datetime]:
     """{path relative to root: date of the newest commit touching it} for files under `folder`.
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from skpdgen import cache, deps, gitdates, isolate, lock, markdown, portal, search
+from skpdgen import cache, deps, gitdates, isolate, lock, markdown, portal, portal_record, search
 from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
@@ -29,7 +29,7 @@ from skpdgen.content.publishable import show_names
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
 from skpdgen.editor import build as editor_build
 from skpdgen.isolate import LeftOut
-from skpdgen.manifest import read_manifest, write_manifest
+from skpdgen.manifest import SiteState, read_manifest, write_manifest
 from skpdgen.media.outputs import ImageStore, image_outputs
 from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
 from skpdgen.render import Output
@@ -90,6 +90,7 @@ class SiteResult:
     rendered: int = 0                       # HTML pages rendered (the others were unchanged)
     not_published: list[str] = field(default_factory=list)  # PATH:LINE of left-out items
     images_encoded: int = 0                 # source images encoded (not found in the cache)
+    key: str | None = None                  # its cache key, when its build can be reused
 
 
 @dataclass(slots=True)
@@ -243,19 +244,12 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 _carry_over(last_good.out, out, slug)
     if request.shard is not None:   # no portal: what the job that assembles it needs
         return _shard_result(request, region, results, options)
-    summaries: list[SiteSummary] = []
-    for slug in all_slugs:
-        result = by_slug.get(slug)
-        summary = result.summary if result and (result.ok or result.not_published) else None
-        if summary is None and request.write:
-            summary = load_summary(out, slug)
-        if summary is not None:
-            summaries.append(_for_portal(summary))
 
     # the portal is built on top of the agencies' summaries (last good ones for failed agencies)
     portal_diags = Diagnostics()
     portal_memo: deps.PageMemo | None = None
-    if gitdates.is_shallow(region.root):
+    git_state = gitdates.head_state(region.root)
+    if git_state is not None and git_state.startswith("true"):     # a shallow clone
         portal_diags.warning(
             "skpdgen.yaml", None, "the repository is a shallow git clone: the scorecard "
             "misses the dates of older commits and may call active agencies inactive",
@@ -272,6 +266,24 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
+    key = (_portal_key(region, theme, options, out, all_slugs, by_slug, health, git_state)
+           if request.write and not request.sites and not request.portal_only else None)
+    if key is not None and (kept := portal_record.unchanged(out, key)) is not None:
+        stats = _stats(results)
+        stats.unchanged += len(kept.files)
+        region_result = RegionResult(region, results, portal_diags.items, stats, options.today)
+        return _finish(request, region, out, all_slugs, by_slug, health, previous, records,
+                       options, portal_diags, region_result)
+    if request.write:
+        portal_record.forget(out)
+    summaries: list[SiteSummary] = []
+    for slug in all_slugs:
+        result = by_slug.get(slug)
+        summary = result.summary if result and (result.ok or result.not_published) else None
+        if summary is None and request.write:
+            summary = load_summary(out, slug)
+        if summary is not None:
+            summaries.append(_for_portal(summary))
     try:
         # Left out of this run with no recorded measurement (a fresh clone, --clean, check --site):
         # measured from its sources without being built, never shown `mati` for not being built.
@@ -303,27 +315,60 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         portal_diags.extend([internal_error("skpdgen.yaml", "building the portal", exc)])
         portal_outputs = []
     _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
-    stats = WriteStats()
-    for r in results:
-        stats.add(r.stats)
+    stats = _stats(results)
     region_result = RegionResult(region, results, portal_diags.items, stats, options.today)
     if not request.write:
         region_result.portal_outputs = portal_outputs
         return region_result
     if not portal_diags.has_errors:
+        keep_top = set(all_slugs) | {STATE_DIR, search.INDEX_DIR}
         try:
-            stats.add(write_tree_files(portal_outputs, out,
-                                       set(all_slugs) | {STATE_DIR, search.INDEX_DIR}))
+            stats.add(write_tree_files(portal_outputs, out, keep_top))
             if portal_memo is not None:
                 stats.rendered += len(portal_memo.rendered)
                 with contextlib.suppress(OSError):    # only a shortcut for the next build
                     portal_memo.save(out, deps.PORTAL, portal_memo.files())
+            search.write_portal_index(out, summaries, theme.translator)
+            if key is not None and not portal_diags.errors:
+                with contextlib.suppress(OSError):    # only a shortcut for the next build
+                    portal_record.save(out, key, [o.dest_path for o in portal_outputs] + (
+                        [f"{search.INDEX_DIR}/{search.ENTRY}"] if search.has_index(out) else []),
+                        keep_top)
         except WriteError as exc:
             portal_diags.error("build", None, str(exc))
-        try:
-            search.write_portal_index(out, summaries, theme.translator)
         except (search.SearchError, OSError) as exc:
             portal_diags.warning("build/pagefind", None, f"search index not updated: {exc}")
+    return _finish(request, region, out, all_slugs, by_slug, health, previous, records,
+                   options, portal_diags, region_result)
+
+
+def _stats(results: list[SiteResult]) -> WriteStats:
+    stats = WriteStats()
+    for r in results:
+        stats.add(r.stats)
+    return stats
+
+
+def _portal_key(region: Region, theme: Theme, options: BuildOptions, out: Path,
+                all_slugs: list[str], by_slug: dict[str, SiteResult],
+                health: dict[str, BuildHealth], git_state: str | None) -> str | None:
+    """What the portal is made of (portal_record.py); None when an agency has no record of
+    its inputs (its last build was partial or failed): then the portal is always built."""
+    agencies = []
+    for slug in all_slugs:
+        result = by_slug.get(slug)
+        if result is None or result.key is None:
+            return None
+        agencies.append((slug, result.key, repr(health[slug]), summary_path(out, slug)))
+    return portal_record.portal_key(cache.region_key(region.root, theme.layers, options),
+                                    options.today.isoformat(), git_state, agencies)
+
+
+def _finish(request: BuildRequest, region: Region, out: Path, all_slugs: list[str],
+            by_slug: dict[str, SiteResult], health: dict[str, BuildHealth],
+            previous: dict[str, SiteState], records: dict[str, ShardRecord], options: BuildOptions,
+            portal_diags: Diagnostics, region_result: RegionResult) -> RegionResult:
+    """After the portal: unused image renditions pruned, the manifest written."""
     if not request.sites:     # every agency built: drop renditions of images no longer used
         ImageStore(out / STATE_DIR / "images").prune(all_slugs)
     try:
@@ -435,19 +480,38 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
             yield build_site(region, theme, slug, options, request.output, request.write, key,
                              defer_search=request.defer_search)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # an agency whose inputs and output are as its last build left them is settled here,
+    # without a worker: a no-op build starts no process and imports no renderer
+    reused: dict[str, SiteResult] = {}
+    if key is not None:
+        for slug in slugs:
+            with contextlib.suppress(Exception):   # any doubt: its worker decides
+                if (result := reuse_unchanged(region, slug, options, request.output, key)):
+                    reused[slug] = result
+    todo = [slug for slug in slugs if slug not in reused]
+    if len(todo) <= 1:
+        for done, slug in enumerate(slugs, start=1):
+            if progress:
+                progress(slug, done, total)
+            yield reused.get(slug) or build_site(
+                region, theme, slug, options, request.output, request.write, key,
+                defer_search=request.defer_search)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
         # largest first, so that a big agency does not start last and leave a core idle at the
         # end; results are still taken in the agencies' order
         submitted = {slug: pool.submit(build_site, region, theme, slug, options, request.output,
                                        request.write, key, os.getpid(), request.defer_search)
-                     for slug in sorted(slugs, key=lambda s: -_content_size(region, s))}
-        futures = [submitted[slug] for slug in slugs]
-        for done, (slug, future) in enumerate(zip(slugs, futures, strict=True), start=1):
-            try:
-                yield future.result()
-            except Exception as exc:  # noqa: BLE001 -- a worker died (memory, a crash)
-                yield SiteResult(slug, False, [internal_error(f"sites/{slug}",
-                                                              "building it in a worker", exc)])
+                     for slug in sorted(todo, key=lambda s: -_content_size(region, s))}
+        for done, slug in enumerate(slugs, start=1):
+            if slug in reused:
+                yield reused[slug]
+            else:
+                try:
+                    yield submitted[slug].result()
+                except Exception as exc:  # noqa: BLE001 -- a worker died (memory, a crash)
+                    yield SiteResult(slug, False, [internal_error(
+                        f"sites/{slug}", "building it in a worker", exc)])
             if progress:
                 progress(slug, done, total)
 
@@ -544,14 +608,10 @@ def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
 def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                 write: bool, region_key: str | None, step: list[str],
                 owner: int | None = None, defer_search: bool = False) -> SiteResult:
-    inputs = cache.InputStats.load(out, slug) if write and region_key else None
-    key = (cache.site_key(region_key, region.sites_dir / slug, inputs)
-           if write and region_key else None)
-    if inputs is not None:
-        with contextlib.suppress(OSError):   # only a shortcut for the next build
-            inputs.save(out, slug)
-    if key is not None:
+    key = None
+    if write and region_key:
         step[0] = "checking its last output"
+        key = _site_key(region, slug, out, region_key)
         reused = _reuse(out, slug, key, options)
         if reused is not None:
             return reused
@@ -596,7 +656,9 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         if live is not None:
             if owner is not None and os.getppid() != owner:
                 raise WriteError("the build that started this worker has stopped")
-            stats, indexed, files = WriteStats(unchanged=len(outputs)), True, live
+            stats, indexed = WriteStats(unchanged=len(outputs)), True
+            files, dirs = ((live.files, live.dirs) if live.dirs
+                           else cache.record_output(target, live.files))
         else:
             last = cache.load_entry(out, slug) if key is not None else None
             staging, stats = stage(outputs, target)
@@ -613,8 +675,8 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                                        summary, page_count=len(model.pages),
                                        not_published=left_out.not_published,
                                        images_encoded=encoded)))
-            files = (cache.output_files(target, last.files if last else None)
-                     if key is not None else {})
+            files, dirs = (cache.record_output(target, last.files if last else None)
+                           if key is not None else ({}, {}))
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
         isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
         if memo is not None:
@@ -628,6 +690,7 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         # index is behind
         if left_out.items or (key is not None and not indexed):
             cache.entry_path(out, slug).unlink(missing_ok=True)
+            key = None
         elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
@@ -635,13 +698,29 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                     model, memo, options.now)) else None), day_proof=memo is not None,
                 page_count=len(model.pages), file_count=len(outputs),
                 warnings=[d.to_json() for d in diags.warnings],
-                files=files))
+                files=files, dirs=dirs))
     except (WriteError, OSError) as exc:
         diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
         return SiteResult(slug, False, diags.items)
     return SiteResult(slug, not left_out.items, diags.items, stats, summary,
                       page_count=len(model.pages), not_published=left_out.not_published,
-                      images_encoded=encoded, rendered=stats.rendered)
+                      images_encoded=encoded, rendered=stats.rendered, key=key)
+
+
+def reuse_unchanged(region: Region, slug: str, options: BuildOptions, out: Path,
+                    region_key: str) -> SiteResult | None:
+    """The result of the last build of `slug` when nothing it depends on changed (see
+    `_reuse`), without loading its content; None when it must be built."""
+    return _reuse(out, slug, _site_key(region, slug, out, region_key), options)
+
+
+def _site_key(region: Region, slug: str, out: Path, region_key: str) -> str:
+    """The agency's cache key, its input files known by their recorded stat."""
+    inputs = cache.InputStats.load(out, slug)
+    key = cache.site_key(region_key, region.sites_dir / slug, inputs)
+    with contextlib.suppress(OSError):   # only a shortcut for the next build
+        inputs.save(out, slug)
+    return key
 
 
 def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:
@@ -651,13 +730,13 @@ def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult 
     if (entry is None or not entry.usable(key, options) or not (out / slug).is_dir()
             or not search.has_index(out / slug)):
         return None
-    if not cache.output_intact(out / slug, entry.files):
+    if not cache.output_intact(out / slug, entry.files, entry.dirs):
         return None
-    summary = load_summary(out, slug)
-    if summary is None:
+    if not summary_path(out, slug).is_file():
         return None
+    # its summary is read only if the portal is built (a no-op build reads none)
     return SiteResult(slug, True, entry.diagnostics(), WriteStats(unchanged=entry.file_count),
-                      summary, page_count=entry.page_count, reused=True)
+                      None, page_count=entry.page_count, reused=True, key=key)
 
 
 def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> None:

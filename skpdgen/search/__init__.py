@@ -10,6 +10,7 @@ of the agencies themselves; its `/cari/` page merges every agency's index in the
 """
 
 from skpdgen.search.indexer import (
+    ENTRY,
     INDEX_DIR,
     SearchError,
     carry_over,
@@ -19,5 +20,5 @@ from skpdgen.search.indexer import (
 )
 from skpdgen.search.portal_index import write_portal_index
 
-__all__ = ["INDEX_DIR", "SearchError", "carry_over", "has_index", "index_site", "prepare_index",
+__all__ = ["ENTRY", "INDEX_DIR", "SearchError", "carry_over", "has_index", "index_site", "prepare_index",
            "write_portal_index"]

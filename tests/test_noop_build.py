@@ -1,0 +1,142 @@
+"""A build with nothing to do: no worker is started, the portal is neither rendered nor read,
+and yet anything changed by hand in build/ (or a new day, a new commit) is still noticed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_region
+from test_build_cache import tree_hash
+
+from skpdgen import pipeline, portal
+from skpdgen.pipeline import BuildRequest, RegionResult, build_region
+
+TODAY = date(2026, 11, 29)
+
+
+def _news(title: str, day: str) -> str:
+    return f"---\ntitle: {title}\ndate: {day}\n---\nIsi berita {title}.\n"
+
+
+def _region(root: Path) -> Path:
+    files: dict[str, str | bytes] = {}
+    for slug, name in (("dinkes", "Kesehatan"), ("disdik", "Pendidikan"), ("dishub", "Perhubungan")):
+        files[f"sites/{slug}/site.yaml"] = f"name: Dinas {name}\n"
+        for n in range(1, 4):
+            files[f"sites/{slug}/content/berita/2026-11-0{n}-kabar-{n}.md"] = _news(
+                f"Kabar {n} {name}", f"2026-11-0{n}")
+    return make_region(root, files)
+
+
+def _build(root: Path, today: date = TODAY, jobs: int = 2) -> RegionResult:
+    result = build_region(BuildRequest(root, today=today, jobs=jobs))
+    assert result.ok, [d.format_text() for d in result.diagnostics]
+    return result
+
+
+class _Portal:
+    """Counts the portal's renders (and can forbid them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, forbid: bool = False) -> None:
+        self.calls = 0
+        real = portal.portal_outputs
+
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            if forbid:
+                raise AssertionError("the portal was rendered")
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(portal, "portal_outputs", counting)
+
+
+def test_a_noop_build_starts_no_worker_and_renders_no_portal(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _region(tmp_path)
+    _build(root)
+    before = tree_hash(root / "build")
+
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", NoPool)
+    _Portal(monkeypatch, forbid=True)
+    result = _build(root)
+    assert all(site.reused for site in result.sites)
+    assert result.stats.written == 0 and result.stats.rendered == 0
+    assert result.stats.unchanged > 0
+    assert tree_hash(root / "build") == before
+
+
+def test_an_edit_builds_only_its_agency_in_the_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One agency to build: no pool either (starting one costs more than it saves)."""
+    root = _region(tmp_path)
+    _build(root)
+
+    class NoPool:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", NoPool)
+    (root / "sites/disdik/content/berita/2026-11-02-kabar-2.md").write_text(
+        _news("Kabar Baru Pendidikan", "2026-11-02"), encoding="utf-8")
+    result = _build(root)
+    assert [s.slug for s in result.sites if not s.reused] == ["disdik"]
+    assert "Kabar Baru Pendidikan" in (root / "build/berita/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("change", ["edit", "delete", "stray-portal", "stray-agency",
+                                    "stray-folder"])
+def test_hand_changes_to_build_are_undone(tmp_path: Path, change: str) -> None:
+    root = _region(tmp_path)
+    _build(root)
+    before = tree_hash(root / "build")
+    out = root / "build"
+    if change == "edit":           # a portal page edited in place (same size)
+        page = out / "index.html"
+        text = page.read_bytes()
+        assert b"<html" in text
+        page.write_bytes(text.replace(b"<html", b"<HTML", 1))
+    elif change == "delete":
+        (out / "layanan/index.html").unlink()
+    elif change == "stray-portal":
+        (out / "berita/lama.html").write_text("lama", encoding="utf-8")
+    elif change == "stray-agency":
+        (out / "dinkes/berita/lama.html").write_text("lama", encoding="utf-8")
+    else:
+        (out / "dishub/berita/lama").mkdir()
+        (out / "dishub/berita/lama/index.html").write_text("lama", encoding="utf-8")
+    _build(root)
+    assert tree_hash(out) == before
+    assert not (out / "berita/lama.html").exists()
+    assert not (out / "dinkes/berita/lama.html").exists()
+
+
+def test_a_new_day_or_a_new_commit_builds_the_portal_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _region(tmp_path)
+    git = ["git", "-C", str(root), "-c", "user.name=Staf", "-c", "user.email=staf@example.id"]
+    env = {**os.environ, "GIT_COMMITTER_DATE": "2026-11-20T10:00:00+07:00",
+           "GIT_AUTHOR_DATE": "2026-11-20T10:00:00+07:00"}
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "awal"], check=True, env=env)
+    _build(root)
+    counted = _Portal(monkeypatch)
+    _build(root)
+    assert counted.calls == 0
+    _build(root, today=date(2026, 11, 30))      # the scorecard's ages change with the day
+    assert counted.calls == 1
+    _build(root, today=date(2026, 11, 30))
+    assert counted.calls == 1
+    # a commit (the scorecard reads commit dates), no file changed
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "kosong"], check=True, env=env)
+    _build(root, today=date(2026, 11, 30))
+    assert counted.calls == 2
