@@ -10,8 +10,9 @@ Each run edits one news item (a new sentence with a unique marker) and measures,
 save: (1) polling the item's page over HTTP every 10 ms, when the marker shows; (2) doing what
 the page's script does (listen on the reload channel; on "reload", load the page again), when
 the reloaded page shows the marker. (2) is what a user sees and is held to the target. A second
-scenario adds a new news file and watches the agency's news list for its title. Targets: < 1 s on the demo,
-< 2 s on 40 agencies x 250 items. Not a test: timings depend on the machine and its load.
+scenario adds a new news file and watches the agency's news list for its title. Targets (issue
+#16), on the demo and on 40 agencies x 250 items alike: an edit < 300 ms, a new file < 500 ms.
+Not a test: timings depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -197,7 +198,10 @@ def measure(server: Server, page: str, change: Callable[[str], None], marker: st
                   (listener.shown_at - t0) * 1000)
 
 
-def bench(name: str, root: Path, agency: str, item: Path, runs: int, target_ms: float) -> bool:
+TARGET_MS = {"edit a news item": 300.0, "add a news item": 500.0}
+
+
+def bench(name: str, root: Path, agency: str, item: Path, runs: int) -> bool:
     print(f"\n== {name}: {root}")
     server = start(root)
     print(f"server up (first build included) in {server.startup_seconds:.1f} s")
@@ -226,13 +230,14 @@ def bench(name: str, root: Path, agency: str, item: Path, runs: int, target_ms: 
         for scenario, timings in results.items():
             reloaded = [t.reloaded_ms for t in timings]
             median = statistics.median(reloaded)
-            ok = ok and median < target_ms
+            met = median < TARGET_MS[scenario]
+            ok = ok and met
             print(f"{scenario}: save -> reloaded page shows it: median {median:.0f} ms, "
-                  f"max {max(reloaded):.0f} ms (runs: {', '.join(f'{v:.0f}' for v in reloaded)})")
+                  f"max {max(reloaded):.0f} ms (runs: {', '.join(f'{v:.0f}' for v in reloaded)}); "
+                  f"target < {TARGET_MS[scenario]:.0f} ms {'met' if met else 'NOT met'}")
             print(f"{'':>4}(polling the page: median "
                   f"{statistics.median(t.polled_ms for t in timings):.0f} ms; reload event sent: "
                   f"median {statistics.median(t.event_ms for t in timings):.0f} ms)")
-        print(f"target < {target_ms:.0f} ms: {'met' if ok else 'NOT met'}")
     finally:
         server.stop()
     return ok
@@ -251,7 +256,7 @@ def main() -> int:
             root = Path(tmp, "demo", "region")
             root.mkdir(parents=True)
             agency, item = copy_demo(root)
-            ok &= bench("demo (sites/ of this repository)", root, agency, item, args.runs, 1000)
+            ok &= bench("demo (sites/ of this repository)", root, agency, item, args.runs)
         if args.only in (None, "big"):
             root = Path(tmp, "big", "region")
             root.mkdir(parents=True)
@@ -260,7 +265,7 @@ def main() -> int:
             print(f"\ngenerated {args.agencies} agencies x {args.items} news items in "
                   f"{time.monotonic() - started:.1f} s")
             ok &= bench(f"{args.agencies} agencies x {args.items} items", root, agency, item,
-                        args.runs, 2000)
+                        args.runs)
     print(f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
