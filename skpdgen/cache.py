@@ -26,7 +26,7 @@ from typing import Any
 
 from skpdgen import __version__
 from skpdgen.diagnostics import Diagnostic
-from skpdgen.model import BuildOptions
+from skpdgen.options import BuildOptions
 from skpdgen.render import Output
 from skpdgen.search.indexer import INDEX_DIR
 from skpdgen.write import STATE_DIR, same_output, write_file_atomic

@@ -19,6 +19,8 @@ from skpdgen.messages.catalogue import translate
 
 Severity = Literal["error", "warning"]
 
+BROKEN_LINK = "broken-link"   # the code of every reference that leads nowhere
+
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
@@ -142,3 +144,11 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
 def sort_key(d: Diagnostic) -> tuple[str, int]:
     return (d.path, d.line or 0)
+
+
+def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
+    """The diagnostic of an unexpected exception: where, while doing what, which exception."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return Diagnostic(path, None, "error", f"internal error while {step} ({detail[:300]})",
+                      "a file of this folder triggers a bug in skpdgen: please report it; "
+                      "the last good output is kept")

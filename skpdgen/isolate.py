@@ -19,9 +19,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from skpdgen import urls
-from skpdgen.diagnostics import Diagnostic, Diagnostics
+from skpdgen.diagnostics import BROKEN_LINK, Diagnostic, Diagnostics
 from skpdgen.render import Output
-from skpdgen.resolve import BROKEN_LINK
 from skpdgen.write import STATE_DIR, write_file_atomic
 
 URL_COLLISION = "url-collision"   # model.py: two files want one URL, not one item's fault

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +27,8 @@ from skpdgen.content.sections import SECTIONS, spec_for
 from skpdgen.deps import BodyCache, source_bound
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
+from skpdgen.options import BuildOptions as BuildOptions  # re-exported
+from skpdgen.options import build_now as build_now  # re-exported
 from skpdgen.resolve import PageResolver, SiteIndex
 
 URL_COLLISION = "url-collision"   # two files, one URL: holds the agency back (isolate.py)
@@ -34,24 +36,6 @@ URL_COLLISION = "url-collision"   # two files, one URL: holds the agency back (i
 # Paths an agency generates itself; content may not take them.
 GENERATED_PATHS = ("tag/", "cari/", "feed.xml", "agenda.ics", "sitemap.xml", "404.html",
                    "assets/", "robots.txt")
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    """What the user asked for; `now` decides which dated items are published."""
-
-    now: datetime
-    drafts: bool = False
-    future: bool = False
-
-    @property
-    def today(self) -> date:
-        return self.now.date()
-
-    @property
-    def day_start(self) -> datetime:
-        """Midnight of the build day: a stamp that keeps same-day builds byte-identical."""
-        return datetime.combine(self.today, time(0, 0), tzinfo=self.now.tzinfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +143,6 @@ class SiteModel:
     index: SiteIndex = field(repr=False)
     # when anything derived from the build time may change next (deps.source_bound)
     next_change: datetime | None = None
-
-
-def build_now(today: date | None, region: Region) -> datetime:
-    """The moment that decides what is published: the end of `today`, or now."""
-    if today is not None:
-        return datetime.combine(today, time(23, 59, 59), tzinfo=region.tz)
-    return datetime.now(region.tz).replace(microsecond=0)
 
 
 def is_published(src: SourcePage, options: BuildOptions) -> bool:

@@ -10,49 +10,44 @@ output: its old folder stays as it was and the portal keeps its last good summar
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from skpdgen import cache, deps, gitdates, isolate, lock, markdown, portal, portal_record, search
-from skpdgen.config.agency import discover_agencies, load_agency, unknown_site_hint
+from skpdgen import cache, deps, gitdates, lock, portal_record, search
+from skpdgen.config.agency import discover_agencies, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
-from skpdgen.content.load import discover, load_page
-from skpdgen.content.publishable import show_names
-from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
-from skpdgen.editor import build as editor_build
-from skpdgen.isolate import LeftOut
+from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics, internal_error
 from skpdgen.manifest import SiteState, read_manifest, write_manifest
-from skpdgen.media.outputs import ImageStore, image_outputs
-from skpdgen.model import BuildOptions, SiteModel, assemble, build_now
-from skpdgen.render import Output
-from skpdgen.render.site import SiteRenderer
-from skpdgen.report import measured
+from skpdgen.options import BuildOptions, build_now
+from skpdgen.reuse import ON_SWAPPED, SiteResult, reuse_unchanged, summary_file
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
-from skpdgen.summary import SiteSummary, load_summary, summarize, summary_path
-from skpdgen.theme import Theme, cache_templates_in, environment_for, load_theme, theme_layers
+from skpdgen.theme import Theme, cache_templates_in, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
     WriteError,
     WriteStats,
-    check_dest,
     exchange,
     remove_leftovers,
     remove_tree,
-    stage,
-    swap_in,
-    write_file_atomic,
     write_tree_files,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from skpdgen.render import Output
+    from skpdgen.summary import SiteSummary
+
+__all__ = ["BuildRequest", "ProgressCallback", "RegionResult", "SiteResult", "build_region",
+           "env_today"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +70,6 @@ class BuildRequest:
     @property
     def output(self) -> Path:
         return self.out_dir or self.root / "build"
-
-
-@dataclass(slots=True)
-class SiteResult:
-    slug: str
-    ok: bool
-    diagnostics: list[Diagnostic]
-    stats: WriteStats = field(default_factory=WriteStats)
-    summary: SiteSummary | None = None
-    outputs: list[Output] | None = None     # only when not writing (in-memory builds)
-    page_count: int = 0
-    reused: bool = False                    # inputs unchanged: the last output was kept
-    rendered: int = 0                       # HTML pages rendered (the others were unchanged)
-    not_published: list[str] = field(default_factory=list)  # PATH:LINE of left-out items
-    images_encoded: int = 0                 # source images encoded (not found in the cache)
-    key: str | None = None                  # its cache key, when its build can be reused
 
 
 @dataclass(slots=True)
@@ -128,11 +107,6 @@ class RegionResult:
 
 
 ProgressCallback = Callable[[str, int, int], None]
-# build_region's `on_swapped`, seen by the agencies built in this process (serve builds in one)
-_ON_SWAPPED: ContextVar[Callable[[SiteResult], None] | None] = ContextVar("on_swapped",
-                                                                          default=None)
-
-
 def build_region(request: BuildRequest, progress: ProgressCallback | None = None,
                  theme: Theme | None = None,
                  on_site: Callable[[SiteResult], None] | None = None,
@@ -147,11 +121,11 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     old one is deleted and its cache record written), by agencies built in this process.
     """
     if on_swapped is not None:
-        token = _ON_SWAPPED.set(on_swapped)
+        token = ON_SWAPPED.set(on_swapped)
         try:
             return build_region(request, progress, theme, on_site)
         finally:
-            _ON_SWAPPED.reset(token)
+            ON_SWAPPED.reset(token)
     region = load_region(request.root)
     if (theme is None or theme.layers != theme_layers(region.theme_dir)
             or theme.translator.lang != region.language):
@@ -276,6 +250,10 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                        options, portal_diags, region_result)
     if request.write:
         portal_record.forget(out)
+    # the portal is to be built: what renders it is imported only now
+    from skpdgen import portal, site_build
+    from skpdgen.editor import build as editor_build
+    from skpdgen.summary import load_summary
     summaries: list[SiteSummary] = []
     for slug in all_slugs:
         result = by_slug.get(slug)
@@ -295,7 +273,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                        if request.write and unmeasured else None)
         for slug in unmeasured:
             try:
-                summary, health[slug] = _measure_sources(
+                summary, health[slug] = site_build.measure_sources(
                     region, theme, slug, options, out if request.write else None, sources_key)
             except Exception as exc:  # noqa: BLE001 -- one agency's files never stop the portal
                 portal_diags.extend([internal_error(f"sites/{slug}", "measuring its sources",
@@ -314,7 +292,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     except Exception as exc:  # noqa: BLE001 -- the safety net: the manifest is still written
         portal_diags.extend([internal_error("skpdgen.yaml", "building the portal", exc)])
         portal_outputs = []
-    _check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
+    site_build.check_outputs(portal_outputs, "skpdgen.yaml", portal_diags)
     stats = _stats(results)
     region_result = RegionResult(region, results, portal_diags.items, stats, options.today)
     if not request.write:
@@ -359,7 +337,7 @@ def _portal_key(region: Region, theme: Theme, options: BuildOptions, out: Path,
         result = by_slug.get(slug)
         if result is None or result.key is None:
             return None
-        agencies.append((slug, result.key, repr(health[slug]), summary_path(out, slug)))
+        agencies.append((slug, result.key, repr(health[slug]), summary_file(out, slug)))
     return portal_record.portal_key(cache.region_key(region.root, theme.layers, options),
                                     options.today.isoformat(), git_state, agencies)
 
@@ -369,7 +347,10 @@ def _finish(request: BuildRequest, region: Region, out: Path, all_slugs: list[st
             previous: dict[str, SiteState], records: dict[str, ShardRecord], options: BuildOptions,
             portal_diags: Diagnostics, region_result: RegionResult) -> RegionResult:
     """After the portal: unused image renditions pruned, the manifest written."""
-    if not request.sites:     # every agency built: drop renditions of images no longer used
+    # every agency built, one at least not kept as it was: drop renditions of images no
+    # longer used
+    if not request.sites and not all(r.reused for r in by_slug.values()):
+        from skpdgen.media.outputs import ImageStore
         ImageStore(out / STATE_DIR / "images").prune(all_slugs)
     try:
         write_manifest(out, region.base_url,
@@ -448,7 +429,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def _carry_over(old_out: Path, new_out: Path, slug: str) -> None:
     """The last good output, summary and cache entry of `slug` into a fresh output folder."""
-    for rel in (Path(slug), summary_path(old_out, slug).relative_to(old_out),
+    for rel in (Path(slug), summary_file(old_out, slug).relative_to(old_out),
                 cache.entry_path(old_out, slug).relative_to(old_out)):
         source, dest = old_out / rel, new_out / rel
         if not source.exists() or source.is_symlink():
@@ -473,23 +454,18 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
     jobs = max(1, min(request.jobs, len(slugs)))
     total = len(slugs)
     key = cache.region_key(region.root, theme.layers, options) if request.write else None
-    if jobs == 1:
-        for done, slug in enumerate(slugs, start=1):
-            if progress:
-                progress(slug, done, total)
-            yield build_site(region, theme, slug, options, request.output, request.write, key,
-                             defer_search=request.defer_search)
-        return
     # an agency whose inputs and output are as its last build left them is settled here,
     # without a worker: a no-op build starts no process and imports no renderer
     reused: dict[str, SiteResult] = {}
     if key is not None:
         for slug in slugs:
-            with contextlib.suppress(Exception):   # any doubt: its worker decides
+            with contextlib.suppress(Exception):   # any doubt: its build decides
                 if (result := reuse_unchanged(region, slug, options, request.output, key)):
                     reused[slug] = result
     todo = [slug for slug in slugs if slug not in reused]
-    if len(todo) <= 1:
+    if todo:    # the content model, Markdown, templates and images: only to build one
+        from skpdgen.site_build import build_site
+    if jobs == 1 or len(todo) <= 1:
         for done, slug in enumerate(slugs, start=1):
             if progress:
                 progress(slug, done, total)
@@ -497,7 +473,7 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                 region, theme, slug, options, request.output, request.write, key,
                 defer_search=request.defer_search)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
+    with _pool(min(jobs, len(todo))) as pool:
         # largest first, so that a big agency does not start last and leave a core idle at the
         # end; results are still taken in the agencies' order
         submitted = {slug: pool.submit(build_site, region, theme, slug, options, request.output,
@@ -516,6 +492,12 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                 progress(slug, done, total)
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """The worker processes (their module is imported only when there are two to build)."""
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers)
+
+
 def _content_size(region: Region, slug: str) -> int:
     """Bytes under sites/<slug>/content (links not followed): how long its build will take."""
     total, folders = 0, [region.sites_dir / slug / "content"]
@@ -530,239 +512,6 @@ def _content_size(region: Region, slug: str) -> int:
             elif entry.is_file(follow_symlinks=False):
                 total += entry.stat(follow_symlinks=False).st_size
     return total
-
-
-def load_site_model(region: Region, theme: Theme, slug: str, options: BuildOptions,
-                    diags: Diagnostics, left_out: LeftOut | None = None,
-                    bodies: deps.BodyCache | None = None) -> SiteModel | None:
-    """discover -> load -> assemble for one agency; None when its config is unusable.
-
-    `left_out`: broken items to publish without (see isolate.py); `bodies`: the rendered
-    bodies of its last build (deps.py).
-    """
-    agency = load_agency(region, slug, diags)
-    if agency is None:
-        return None
-    files = discover(agency, diags)
-    skip = frozenset(left_out.items) if left_out else frozenset()
-    sources = [page for src in files.markdown if src not in skip
-               and (page := load_page(agency, region, src, diags)) is not None]
-    return assemble(agency, region, sources, files, options, theme.translator,
-                    markdown.make_parser(), diags, skip, left_out.kept if left_out else None,
-                    bodies)
-
-
-def _measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptions,
-                     out: Path | None = None, region_key: str | None = None
-                     ) -> tuple[SiteSummary | None, BuildHealth]:
-    """What an agency's sources publish (for the scorecard), without rendering its pages or
-    writing its site; kept in build/.skpdgen/measured/ while its inputs stay the same."""
-    key = cache.site_key(region_key, region.sites_dir / slug) if out and region_key else None
-    if out is not None and key is not None:
-        kept = measured.load(out, slug, key, options.today)
-        if kept is not None:
-            return kept
-    diags = Diagnostics()
-    model = load_site_model(region, theme, slug, options, diags)
-    ok = model is not None and not diags.has_errors
-    # sources that would not build publish nothing, as a full build would record
-    result = (summarize(model) if model is not None and ok else None,
-              BuildHealth.from_diagnostics(diags.items, ok, False))
-    if out is not None and key is not None:
-        with contextlib.suppress(WriteError, OSError):   # only a shortcut for the next run
-            measured.save(out, slug, key, options.today, *result)
-    return result
-
-
-def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-               write: bool = True, region_key: str | None = None,
-               owner: int | None = None, defer_search: bool = False) -> SiteResult:
-    """Build one agency; write it only when it has no errors.
-
-    With a `region_key` (see cache.py), an agency whose inputs did not change since its last
-    successful build, and whose output is still exactly as written, is not built again.
-
-    A safety net: whatever unexpected exception one agency's files trigger becomes an error
-    for that agency ("internal error while …"); its last good output stays, and the other
-    agencies, the portal and the manifest are still built.
-    """
-    step = ["reading its files"]
-    try:
-        return _build_site(region, theme, slug, options, out, write, region_key, step, owner,
-                           defer_search)
-    except Exception as exc:  # noqa: BLE001 -- the safety net: never a region-wide traceback
-        if write:
-            with contextlib.suppress(OSError):
-                remove_tree(out / f".{slug}.staging-{os.getpid()}")
-        return SiteResult(slug, False, [internal_error(f"sites/{slug}", step[0], exc)])
-
-
-def internal_error(path: str, step: str, exc: BaseException) -> Diagnostic:
-    """The diagnostic of an unexpected exception: where, while doing what, which exception."""
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return Diagnostic(path, None, "error", f"internal error while {step} ({detail[:300]})",
-                      "a file of this folder triggers a bug in skpdgen: please report it; "
-                      "the last good output is kept")
-
-
-def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
-                write: bool, region_key: str | None, step: list[str],
-                owner: int | None = None, defer_search: bool = False) -> SiteResult:
-    key = None
-    if write and region_key:
-        step[0] = "checking its last output"
-        key = _site_key(region, slug, out, region_key)
-        reused = _reuse(out, slug, key, options)
-        if reused is not None:
-            return reused
-    diags = Diagnostics()
-    step[0] = "reading its files"
-    bodies = deps.BodyCache.load(out, slug) if key is not None else None
-    model = load_site_model(region, theme, slug, options, diags, None, bodies)
-    left_out, previous = LeftOut(), isolate.load_items(out, slug) if write else {}
-    if model is not None and diags.has_errors:   # publish without the broken items
-        model, diags, left_out = isolate.settle(
-            lambda left, d: load_site_model(region, theme, slug, options, d, left, bodies),
-            diags, f"sites/{slug}/", previous)
-    errors = len(diags.errors)
-    if model is None or (errors and not left_out.items):
-        return SiteResult(slug, False, diags.items)
-    step[0] = "rendering its pages"
-    env = environment_for(theme, model.agency.root / "templates")
-    memo = (deps.PageMemo.load(out, slug, deps.agency_key(region_key, model.agency.root
-                                                          / "templates"), options.today)
-            if write and region_key else None)
-    renderer = SiteRenderer(model, theme, env, diags, memo)
-    store = ImageStore(out / STATE_DIR / "images") if write else None
-    outputs, encoded = image_outputs(model, renderer.outputs(), store, diags, renderer.og_card)
-    _check_outputs(outputs, f"sites/{slug}", diags)
-    if len(diags.errors) > errors:
-        return SiteResult(slug, False, diags.items, images_encoded=encoded)
-    if write and left_out.items:
-        outputs += isolate.kept_outputs(out / slug, previous, left_out.items,
-                                        {o.dest_path for o in outputs})
-    summary = summarize(model)
-    if not write:
-        return SiteResult(slug, not left_out.items, diags.items, summary=summary,
-                          outputs=outputs, page_count=len(model.pages),
-                          not_published=left_out.not_published)
-    step[0] = "writing its output"
-    target = out / slug
-    try:
-        # the live folder already holds exactly these outputs (a new day that changed no
-        # page): nothing to stage, index or swap
-        live = (cache.unchanged_output(out, slug, outputs)
-                if key is not None and not left_out.items else None)
-        if live is not None:
-            if owner is not None and os.getppid() != owner:
-                raise WriteError("the build that started this worker has stopped")
-            stats, indexed = WriteStats(unchanged=len(outputs)), True
-            files, dirs = ((live.files, live.dirs) if live.dirs
-                           else cache.record_output(target, live.files))
-        else:
-            last = cache.load_entry(out, slug) if key is not None else None
-            staging, stats = stage(outputs, target)
-            if owner is not None and os.getppid() != owner:
-                # a worker whose build was killed: it holds no lock, so it must not swap
-                # anything in
-                remove_tree(staging)
-                raise WriteError("the build that started this worker has stopped")
-            indexed = search.prepare_index(staging, target, region.language, defer_search,
-                                           diags, slug)
-            on_swapped = _ON_SWAPPED.get() if owner is None else None  # not in a pool's worker
-            swap_in(staging, target, stats, None if on_swapped is None else functools.partial(
-                on_swapped, SiteResult(slug, not left_out.items, list(diags.items), stats,
-                                       summary, page_count=len(model.pages),
-                                       not_published=left_out.not_published,
-                                       images_encoded=encoded)))
-            files, dirs = (cache.record_output(target, last.files if last else None)
-                           if key is not None else ({}, {}))
-        write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))
-        isolate.save_items(out, slug, isolate.record_items(outputs, previous, left_out.items))
-        if memo is not None:
-            stats.rendered = len(memo.rendered)
-            with contextlib.suppress(OSError):    # only a shortcut for the next build
-                memo.save(out, slug, files)
-        if bodies is not None:
-            with contextlib.suppress(OSError):
-                bodies.save(out, slug)
-        # a partial build is never reused, nor the full one before it; nor one whose search
-        # index is behind
-        if left_out.items or (key is not None and not indexed):
-            cache.entry_path(out, slug).unlink(missing_ok=True)
-            key = None
-        elif key is not None:
-            cache.save_entry(out, slug, cache.CacheEntry(
-                key=key, today=options.today.isoformat(),
-                valid_until=(until.isoformat() if (until := deps.valid_until(
-                    model, memo, options.now)) else None), day_proof=memo is not None,
-                page_count=len(model.pages), file_count=len(outputs),
-                warnings=[d.to_json() for d in diags.warnings],
-                files=files, dirs=dirs))
-    except (WriteError, OSError) as exc:
-        diags.error(f"build/{slug}", None, f"cannot write the site: {exc}")
-        return SiteResult(slug, False, diags.items)
-    return SiteResult(slug, not left_out.items, diags.items, stats, summary,
-                      page_count=len(model.pages), not_published=left_out.not_published,
-                      images_encoded=encoded, rendered=stats.rendered, key=key)
-
-
-def reuse_unchanged(region: Region, slug: str, options: BuildOptions, out: Path,
-                    region_key: str) -> SiteResult | None:
-    """The result of the last build of `slug` when nothing it depends on changed (see
-    `_reuse`), without loading its content; None when it must be built."""
-    return _reuse(out, slug, _site_key(region, slug, out, region_key), options)
-
-
-def _site_key(region: Region, slug: str, out: Path, region_key: str) -> str:
-    """The agency's cache key, its input files known by their recorded stat."""
-    inputs = cache.InputStats.load(out, slug)
-    key = cache.site_key(region_key, region.sites_dir / slug, inputs)
-    with contextlib.suppress(OSError):   # only a shortcut for the next build
-        inputs.save(out, slug)
-    return key
-
-
-def _reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult | None:
-    """The result of the last build of `slug`, if its inputs and its day are the same and its
-    output is still exactly the files that build wrote (else it is built again)."""
-    entry = cache.load_entry(out, slug)
-    if (entry is None or not entry.usable(key, options) or not (out / slug).is_dir()
-            or not search.has_index(out / slug)):
-        return None
-    if not cache.output_intact(out / slug, entry.files, entry.dirs):
-        return None
-    if not summary_path(out, slug).is_file():
-        return None
-    # its summary is read only if the portal is built (a no-op build reads none)
-    return SiteResult(slug, True, entry.diagnostics(), WriteStats(unchanged=entry.file_count),
-                      None, page_count=entry.page_count, reused=True, key=key)
-
-
-def _check_outputs(outputs: list[Output], where: str, diags: Diagnostics) -> None:
-    """Every dest path is safe and written by exactly one input."""
-    writers: dict[str, list[str]] = {}
-    for out in outputs:
-        if not check_dest(out.dest_path):
-            diags.error(where, None, f"output path '{out.dest_path}' is not allowed")
-            continue
-        writers.setdefault(out.dest_path, []).append(out.origin)
-    for dest, origins in writers.items():
-        if len(origins) > 1:
-            shown, invisible = show_names(origins)
-            diags.error(f"{where}/{origins[0]}", None,
-                        f"{dest} is written by {len(origins)} inputs: {shown}",
-                        invisible or "rename one of them or change its 'slug'")
-        # a file where another output needs a folder (alias /feed.xml, a static file 'berita')
-        parts = dest.split("/")
-        for depth in range(1, len(parts)):
-            folder = "/".join(parts[:depth])
-            if folder in writers:
-                diags.error(f"{where}/{origins[0]}", None,
-                            f"{dest} needs a folder '{folder}/', but {writers[folder][0]} "
-                            f"writes a file '{folder}'",
-                            "rename one of them, or remove the alias that takes that path")
-                break
 
 
 def env_today() -> date | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from skpdgen import media, urls
+from skpdgen.diagnostics import BROKEN_LINK as BROKEN_LINK  # re-exported
 from skpdgen.diagnostics import Diagnostics, did_you_mean
 from skpdgen.media import markup
 
@@ -29,7 +30,6 @@ class SiteIndex:
     files: dict[str, str]                 # site path -> src path (static/ and content/)
 
 
-BROKEN_LINK = "broken-link"   # the code of every reference that leads nowhere
 
 
 class PageResolver:

@@ -24,9 +24,8 @@ from skpdgen import gitdates
 from skpdgen.config.agency import CONTACT_SCHEMA, SOCIAL_NETWORKS, Agency, load_agency
 from skpdgen.config.region import Region
 from skpdgen.content.sections import SECTIONS
-from skpdgen.diagnostics import Diagnostic, Diagnostics
-from skpdgen.model import build_now
-from skpdgen.resolve import BROKEN_LINK
+from skpdgen.diagnostics import BROKEN_LINK, Diagnostic, Diagnostics
+from skpdgen.options import build_now
 from skpdgen.summary import SiteSummary
 
 STATES = ("aktif", "kurang aktif", "mati")

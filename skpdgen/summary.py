@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skpdgen.config.agency import SOCIAL_NETWORKS, Agency
 from skpdgen.config.schema import When
 from skpdgen.media.markup import small_path
-from skpdgen.model import Page, SiteModel
+
+if TYPE_CHECKING:
+    from skpdgen.model import Page, SiteModel
 
 PORTAL_NEWS_PER_SITE = 20
 

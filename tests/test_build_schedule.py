@@ -52,7 +52,7 @@ class _Recorder:
 def test_largest_agency_starts_first_and_results_keep_their_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _region(tmp_path)
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", _Recorder)
+    monkeypatch.setattr(pipeline, "_pool", _Recorder)
     seen: list[str] = []
     result = pipeline.build_region(
         pipeline.BuildRequest(root=root, jobs=2, write=False),

@@ -12,7 +12,7 @@ import pytest
 from conftest import make_region, run_cli
 from PIL import Image
 
-from skpdgen import pipeline
+from skpdgen import site_build
 from skpdgen.pipeline import BuildRequest, build_region
 
 TODAY = "2026-11-29"
@@ -152,14 +152,14 @@ def test_unexpected_exception_is_contained_to_its_agency(
     root = _region(tmp_path / "r", {})
     assert run_cli("build", "--today", TODAY, cwd=root).returncode == 0
     before = (root / "build/a/berita/satu/index.html").read_bytes()
-    real = pipeline.load_site_model
+    real = site_build.load_site_model
 
     def exploding(region, theme, slug, options, diags, *rest):  # type: ignore[no-untyped-def]
         if slug == "a":
             raise ZeroDivisionError("boom")
         return real(region, theme, slug, options, diags, *rest)
 
-    monkeypatch.setattr(pipeline, "load_site_model", exploding)
+    monkeypatch.setattr(site_build, "load_site_model", exploding)
     (root / "sites/a/content/berita/2026-11-01-satu.md").write_text(
         GOOD.replace("Baik", "Baru"), encoding="utf-8")
     (root / "sites/b/content/berita/2026-11-02-dua.md").write_text(

@@ -65,7 +65,7 @@ def test_a_noop_build_starts_no_worker_and_renders_no_portal(
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise AssertionError("a worker pool was started")
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(pipeline, "_pool", NoPool)
     _Portal(monkeypatch, forbid=True)
     result = _build(root)
     assert all(site.reused for site in result.sites)
@@ -84,7 +84,7 @@ def test_an_edit_builds_only_its_agency_in_the_parent(
         def __init__(self, *args: object, **kwargs: object) -> None:
             raise AssertionError("a worker pool was started")
 
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", NoPool)
+    monkeypatch.setattr(pipeline, "_pool", NoPool)
     (root / "sites/disdik/content/berita/2026-11-02-kabar-2.md").write_text(
         _news("Kabar Baru Pendidikan", "2026-11-02"), encoding="utf-8")
     result = _build(root)

@@ -26,11 +26,12 @@ from skpdgen.config.agency import discover_agencies
 from skpdgen.config.region import Region
 from skpdgen.diagnostics import Diagnostic, Diagnostics, sort_key
 from skpdgen.model import BuildOptions, build_now
-from skpdgen.pipeline import BuildRequest, build_region, load_site_model
+from skpdgen.pipeline import BuildRequest, build_region
 from skpdgen.render import Output
 from skpdgen.render.meta import SINGLE_DOMAIN_404
 from skpdgen.render.site import SiteRenderer
 from skpdgen.scaffold_checks import setup_diagnostics
+from skpdgen.site_build import load_site_model
 from skpdgen.theme import Theme, environment_for, load_theme
 
 _QUOTED = re.compile(r"'[^']+'")

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from skpdgen.config.agency import discover_agencies, unknown_site_hint
 from skpdgen.config.region import Region, load_region
-from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics
+from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics, internal_error
 from skpdgen.manifest import read_manifest
 from skpdgen.model import BuildOptions, build_now
-from skpdgen.pipeline import internal_error, load_site_model
 from skpdgen.scorecard import BuildHealth, Identity, ScoreInput, SiteScore, measure_all
+from skpdgen.site_build import load_site_model
 from skpdgen.summary import load_summary, summarize
 from skpdgen.theme import load_theme
 

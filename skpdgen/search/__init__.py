@@ -9,6 +9,8 @@ of the agencies themselves; its `/cari/` page merges every agency's index in the
 (Pagefind's `mergeIndex`), so nothing is re-indexed to keep the portal's search current.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from skpdgen.search.indexer import (
     ENTRY,
     INDEX_DIR,
@@ -18,7 +20,18 @@ from skpdgen.search.indexer import (
     index_site,
     prepare_index,
 )
-from skpdgen.search.portal_index import write_portal_index
+
+if TYPE_CHECKING:
+    from skpdgen.search.portal_index import write_portal_index
+
+
+def __getattr__(name: str) -> Any:
+    """write_portal_index on first use: it brings the agencies' summaries and the translator,
+    which a no-op build (reading only the indexer's names) never needs."""
+    if name == "write_portal_index":
+        from skpdgen.search.portal_index import write_portal_index
+        return write_portal_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["ENTRY", "INDEX_DIR", "SearchError", "carry_over", "has_index", "index_site", "prepare_index",
            "write_portal_index"]
