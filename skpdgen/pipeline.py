@@ -495,7 +495,20 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
 def _pool(workers: int) -> ProcessPoolExecutor:
     """The worker processes (their module is imported only when there are two to build)."""
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers)
+    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: stop when the build that started it is killed (Linux asks the kernel to
+    send SIGTERM then), instead of rendering on for nobody. A worker of a killed build never
+    swaps anything in either way (build_site checks its parent before writing)."""
+    import ctypes
+    import signal
+    with contextlib.suppress(OSError, AttributeError):   # not Linux: the write check stays
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    if os.getppid() != parent:      # it died before the request was made
+        os._exit(1)
 
 
 def _content_size(region: Region, slug: str) -> int:

@@ -3,6 +3,7 @@ and `build --clean` that builds aside and swaps (a kill leaves the old site)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -143,3 +144,40 @@ def test_clean_build_with_one_site_keeps_the_others(built: Path, tmp_path: Path)
     result = run_cli("build", "--today", TODAY, "--clean", "--site", "disdik", cwd=root)
     assert result.returncode == 0, result.stderr
     assert published_hashes(out) == published_hashes(built / "build")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_killing_a_parallel_build_stops_its_workers(built: Path, tmp_path: Path) -> None:
+    root = copy_region(built, tmp_path, with_build=False)
+    proc = _start(root, "--jobs", "2")
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.005)
+    assert len(workers) == 2, "the build ended before its workers could be seen"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.01)
+        for worker in workers:      # reaped by init, or left a zombie of a dead parent
+            with contextlib.suppress(OSError):
+                if (Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()[0]
+                        == "Z"):
+                    workers = [w for w in workers if w != worker]
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "workers kept running"
