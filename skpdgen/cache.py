@@ -44,7 +44,7 @@ class CacheEntry:
     warnings: list[dict[str, object]]
     # the output as written, path -> [size, sha256, mtime_ns]; none recorded never matches
     files: dict[str, list[object]] = field(default_factory=dict)
-    # valid_until also bounds what the build day changes (deps.valid_until): a later day
+    # valid_until also bounds what the build day changes (buildday.valid_until): a later day
     # before it builds the same output
     day_proof: bool = False
     # every folder of the output, path -> mtime_ns: a folder whose mtime is as recorded had

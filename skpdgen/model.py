@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from skpdgen import markdown, media, safeurl, urls
+from skpdgen.buildday import source_bound
 from skpdgen.config.agency import Agency
 from skpdgen.config.region import Region
 from skpdgen.config.schema import When
@@ -24,7 +25,7 @@ from skpdgen.content.load import SiteFiles, SourcePage
 from skpdgen.content.publishable import show_names
 from skpdgen.content.repeats import distinct_dated_slugs
 from skpdgen.content.sections import SECTIONS, spec_for
-from skpdgen.deps import BodyCache, source_bound
+from skpdgen.deps import BodyCache
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.i18n import Translator
 from skpdgen.options import BuildOptions as BuildOptions  # re-exported
@@ -141,7 +142,7 @@ class SiteModel:
     options: BuildOptions
     next_publication: datetime | None           # when the next future item goes live
     index: SiteIndex = field(repr=False)
-    # when anything derived from the build time may change next (deps.source_bound)
+    # when anything derived from the build time may change next (buildday.source_bound)
     next_change: datetime | None = None
 
 

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from skpdgen import urls
+from skpdgen.buildday import TrackedDay
 from skpdgen.config.region import Region
-from skpdgen.deps import PageMemo, TrackedDay
+from skpdgen.deps import PageMemo
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.media.og import render_card
 from skpdgen.model import BuildOptions

@@ -11,7 +11,7 @@ import functools
 import os
 from pathlib import Path
 
-from skpdgen import cache, deps, isolate, markdown, search
+from skpdgen import buildday, cache, deps, isolate, markdown, search
 from skpdgen.config.agency import load_agency
 from skpdgen.config.region import Region
 from skpdgen.content.load import discover, load_page
@@ -194,7 +194,7 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
         elif key is not None:
             cache.save_entry(out, slug, cache.CacheEntry(
                 key=key, today=options.today.isoformat(),
-                valid_until=(until.isoformat() if (until := deps.valid_until(
+                valid_until=(until.isoformat() if (until := buildday.valid_until(
                     model, memo, options.now)) else None), day_proof=memo is not None,
                 page_count=len(model.pages), file_count=len(outputs),
                 warnings=[d.to_json() for d in diags.warnings],
