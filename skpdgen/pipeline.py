@@ -172,6 +172,10 @@ def _build_clean(request: BuildRequest, region: Region, theme: Theme, all_slugs:
     aside = out.parent / f".{out.name}.clean-{os.getpid()}"
     remove_tree(aside)
     aside.mkdir(parents=True)
+    kept = out / STATE_DIR / "templates"     # compiled templates: signed, checked when read
+    if kept.is_dir() and not kept.is_symlink():
+        with contextlib.suppress(OSError):   # only a shortcut: compiled again without them
+            shutil.copytree(kept, aside / STATE_DIR / "templates", copy_function=_link_or_copy)
     try:
         result = _build_into(replace(request, out_dir=aside, clean=False), region, theme,
                              all_slugs, slugs, options, progress, on_site, _LastGood(out))

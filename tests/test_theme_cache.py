@@ -181,3 +181,32 @@ def test_kept_templates_not_signed_with_this_users_key_never_run(tmp_path: Path)
     _forged(kept, str(mine))
     rebuild(mine, "Lima.")
     assert (root / "DIRETAS").exists()
+
+
+def test_a_clean_build_reads_the_kept_templates_instead_of_compiling(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    from skpdgen.pipeline import BuildRequest, build_region
+    root = _region(tmp_path / "r")
+    request = BuildRequest(root, today=date(2026, 11, 29), jobs=1)
+    assert build_region(request).ok
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 filename: str | None = None, raw: bool = False, defer_init: bool = False
+                 ) -> object:
+        compiled.append(name or "")
+        return real(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    TEMPLATE_CACHE.clear()          # a new run: only build/.skpdgen/templates/ remains
+    try:
+        assert build_region(BuildRequest(root, today=date(2026, 11, 29), jobs=1,
+                                         clean=True)).ok
+        assert compiled == []
+        assert list((root / "build/.skpdgen/templates").glob("theme-*.jinja"))
+    finally:
+        theme_module.cache_templates_in(None)
+        TEMPLATE_CACHE.clear()
