@@ -39,6 +39,21 @@ def _pages(folder: Path) -> dict[str, bytes]:
             if p.is_file() and "pagefind" not in p.parts and ".skpdgen" not in p.parts}
 
 
+def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on (not read back from a cache)."""
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None,
+                 filename: str | None = None, raw: bool = False, defer_init: bool = False
+                 ) -> object:
+        compiled.append(name or "")
+        return real(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return compiled
+
+
 def test_theme_templates_are_kept_between_builds_and_read_back(tmp_path: Path) -> None:
     root = _region(tmp_path / "r")
     assert run_cli("build", "--today", TODAY, "--jobs", "2", cwd=root).returncode == 0
@@ -55,16 +70,7 @@ def test_theme_templates_are_kept_between_builds_and_read_back(tmp_path: Path) -
 def test_a_build_compiles_each_theme_template_once_and_the_next_run_none(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _region(tmp_path / "r")
-    compiled: list[str] = []
-    real = jinja2.Environment.compile
-
-    def counting(self: jinja2.Environment, source: str, name: str | None = None,
-                 filename: str | None = None, raw: bool = False, defer_init: bool = False
-                 ) -> object:
-        compiled.append(name or "")
-        return real(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    compiled = _count_compiles(monkeypatch)
     TEMPLATE_CACHE.clear()                  # what earlier tests in this process compiled
     theme_module.cache_templates_in(tmp_path / "kept")
     try:
@@ -191,16 +197,7 @@ def test_a_clean_build_reads_the_kept_templates_instead_of_compiling(
     root = _region(tmp_path / "r")
     request = BuildRequest(root, today=date(2026, 11, 29), jobs=1)
     assert build_region(request).ok
-    compiled: list[str] = []
-    real = jinja2.Environment.compile
-
-    def counting(self: jinja2.Environment, source: str, name: str | None = None,
-                 filename: str | None = None, raw: bool = False, defer_init: bool = False
-                 ) -> object:
-        compiled.append(name or "")
-        return real(self, source, name, filename, raw, defer_init)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    compiled = _count_compiles(monkeypatch)
     TEMPLATE_CACHE.clear()          # a new run: only build/.skpdgen/templates/ remains
     try:
         assert build_region(BuildRequest(root, today=date(2026, 11, 29), jobs=1,
