@@ -31,7 +31,7 @@ def __getattr__(name: str) -> Any:
     if name == "write_portal_index":
         from skpdgen.search.portal_index import write_portal_index
         return write_portal_index
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    raise AttributeError(name)
 
 __all__ = ["ENTRY", "INDEX_DIR", "SearchError", "carry_over", "has_index", "index_site", "prepare_index",
            "write_portal_index"]
