@@ -5,14 +5,23 @@
 - `deploy_config(host)`: the `deploy:` section of skpdgen.yaml that `init --host` writes
 - `DEPLOY_CONFIG`: the demo's `deploy:` section (GitHub and GitLab Pages both)
 - `HEADERS_FILE`, `NGINX_CONF`: the security headers as `_headers` and as an nginx server
+- `github_build_cache()`, `gitlab_job_cache()`: build/ kept from one run to the next
 
 Both pipelines run the same commands: on a pull/merge request `skpdgen build` and
 `skpdgen check` (errors show on the changed lines); on the main branch, every day and on
 demand, also `skpdgen deploy`. Publishing runs even when one agency failed to build, so the
 healthy agencies go live, and the run still ends red.
+
+Both keep build/ between runs (actions/cache, GitLab `cache:`), so a push builds only the
+agencies it changed instead of the whole region from a fresh checkout. That is safe whatever
+the cache holds: skpdgen hashes every input again by content (a checkout gives new mtimes and
+inodes) and checks every output it keeps against its record (size and mtime, else sha256), so
+an old, partial or missing build/ costs time, never a wrong page (docs/performance.md).
 """
 
 from __future__ import annotations
+
+import textwrap
 
 from skpdgen.deploy.headers import HEADERS_FILE, NGINX_CONF
 from skpdgen.scaffold_install import default_install
@@ -61,6 +70,86 @@ deploy:
 """
 
 
+# What the build cache keeps: build/ without the compiled templates, which are signed with a
+# key made in the runner's home for each job (theme.template_key): a new runner could never use
+# them. GitLab's `cache:` has no exclusions; there they are kept (0.4 MB) and simply ignored.
+GITHUB_CACHE_PATHS = ("build/", "!build/.skpdgen/templates/")
+BUILD_CACHE = "skpdgen-build"
+_PIP_CACHE = f"""\
+key: pip-python{PYTHON}
+paths:
+  - .cache/pip
+"""
+
+
+def github_build_cache(scope: str = "") -> tuple[str, str]:
+    """The steps that restore build/ before `skpdgen build` and save it after it.
+
+    Every run saves a new entry (its run id and attempt are in the key: an entry is never
+    overwritten) and restores the newest entry of its branch, else of main. `scope` tells
+    apart the entries of jobs that build different agencies (the shards).
+    """
+    paths = "".join(f"            {path}\n" for path in GITHUB_CACHE_PATHS)
+    prefix = f"{BUILD_CACHE}-${{{{ runner.os }}}}-{scope}"
+    key = f"{prefix}${{{{ github.ref_name }}}}-${{{{ github.run_id }}}}-${{{{ github.run_attempt }}}}"
+    restore = f"""\
+      # build/ of the last run, so that a push builds only what it changed (a fresh checkout
+      # would build the whole region). Every run saves a new entry and restores the newest of
+      # its branch, else of main (the daily run too). A pull request may restore main's entries
+      # but saves under its own ref (GitHub scopes caches by ref): it cannot change main's.
+      # Whatever it restores, the sources are hashed again and each kept page is checked
+      # against its record: an old or partial build/ costs time, never a wrong page.
+      # Size: about 65 MB for 10,000 posts; GitHub drops the least recently used entries over
+      # 10 GB (Actions > Caches, or `gh cache delete --all`, empties it). docs/performance.md
+      - name: Restore build/ from the last run
+        uses: actions/cache/restore@v4
+        with:
+          path: |
+{paths}          key: {key}
+          restore-keys: |
+            {prefix}${{{{ github.ref_name }}}}-
+            {prefix}main-
+"""
+    save = f"""\
+      - name: Save build/ for the next run, also after a failed build (the other agencies stand)
+        if: ${{{{ !cancelled() }}}}
+        uses: actions/cache/save@v4
+        with:
+          path: |
+{paths}          key: {key}
+"""
+    return restore, save
+
+
+def gitlab_job_cache(scope: str = "") -> str:
+    """A job's `cache:`: the pip cache of `default:` and build/ of the last pipeline of this
+    branch, else of the default branch; saved also when the job fails (`when: always`)."""
+    pip = "".join(("    - " if i == 0 else "      ") + line + "\n"
+                  for i, line in enumerate(_PIP_CACHE.splitlines()))
+    return f"""\
+  # build/ of the last pipeline of this branch, else of the default branch: only what changed
+  # is built again (see the comment at the top)
+  cache:
+{pip}    - key: {BUILD_CACHE}-{scope}$CI_COMMIT_REF_SLUG
+      fallback_keys:
+        - {BUILD_CACHE}-{scope}$CI_DEFAULT_BRANCH
+      paths:
+        - build/
+      when: always
+"""
+
+
+GITLAB_CACHE_COMMENT = """\
+# Each job that builds keeps build/ in a cache keyed by its branch, so a push builds only the
+# agencies it changed. A merge request saves under its own branch and never changes the
+# default branch's entry; GitLab also keeps protected branches' caches apart from the others
+# by default (Settings > CI/CD > General pipelines), so a merge request's first pipeline reads
+# main's cache only when that is unticked. Whatever is restored, the sources are hashed again
+# and each kept page is checked against its record: an old build/ costs time, never a wrong
+# page. To start afresh: Build > Pipelines > Clear runner caches. See docs/performance.md.
+"""
+
+
 def deploy_config(host: str) -> str:
     """The `deploy:` section for `init --host github|gitlab|server` (one target only)."""
     return {"github": _DEPLOY_GITHUB, "gitlab": _DEPLOY_GITLAB, "server": _DEPLOY_SERVER}[host]
@@ -85,6 +174,7 @@ def github_workflow(install: str | None = None, dependency_file: str | None = No
     install = install or default_install()
     cache_path = dependency_file or ".github/workflows/skpdgen.yml"
     publish, permission = _github_publish(target, ssh)
+    restore, save = github_build_cache()
     return f"""\
 # skpdgen: build and check every pull request; build, check and publish the main branch,
 # every day (items dated today go live, the scorecard is recomputed) and on demand.
@@ -133,9 +223,11 @@ jobs:
 {install_comment("      ")}      - name: Install skpdgen
         run: python -m pip install "{install}"
 
+{restore}
       - name: Build
         run: skpdgen build
 
+{save}
       - name: Check links, anchors and images
         if: ${{{{ !cancelled() }}}}
         run: skpdgen check
@@ -180,10 +272,7 @@ workflow:
 default:
   image: python:{PYTHON}
   cache:
-    key: pip-python{PYTHON}
-    paths:
-      - .cache/pip
-  before_script:
+{textwrap.indent(_PIP_CACHE, "    ")}  before_script:
 {install_comment("    ")}    - python -m pip install "{install}"
 
 variables:
@@ -201,6 +290,7 @@ def gitlab_ci(install: str | None = None, target: str = "gitlab", branch: str = 
     either of the type File) instead of GitLab Pages.
     """
     install = install or default_install()
+    cache = gitlab_job_cache()
     if ssh:
         job = f"""\
 # publish to the kabupaten's server; Settings > CI/CD > Variables: SKPDGEN_SSH_KEY (the deploy
@@ -209,7 +299,7 @@ publish:
   stage: publish
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
-  script:
+{cache}  script:
     - status=0
     - skpdgen build || status=1
     - skpdgen check || status=1
@@ -228,7 +318,7 @@ pages:
   stage: publish
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "merge_request_event"
-  script:
+{cache}  script:
     - status=0
     - skpdgen build || status=1
     - skpdgen check || status=1
@@ -250,6 +340,7 @@ pages:
 # Publishing runs even when one agency fails to build: the healthy agencies go live, the
 # failed one keeps its published version, and the pipeline ends red. See README.md.
 
+{GITLAB_CACHE_COMMENT}
 {gitlab_prelude(install)}
 stages:
   - check
@@ -260,7 +351,7 @@ check:
   stage: check
   rules:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-  script:
+{gitlab_job_cache()}  script:
     - status=0
     - skpdgen build || status=1
     - skpdgen check || status=1
@@ -279,5 +370,5 @@ verdict:
 """
 
 
-__all__ = ["DEPLOY_CONFIG", "HEADERS_FILE", "HOSTS", "NGINX_CONF", "deploy_config", "github_workflow",
-           "gitlab_ci"]
+__all__ = ["DEPLOY_CONFIG", "HEADERS_FILE", "HOSTS", "NGINX_CONF", "deploy_config", "github_build_cache",
+           "github_workflow", "gitlab_ci", "gitlab_job_cache"]

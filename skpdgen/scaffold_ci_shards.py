@@ -10,14 +10,24 @@ Both first fix the day once (`SKPDGEN_TODAY`, in the region's time zone), so job
 on both sides of midnight still build one day's site (`--portal-only` refuses a mix). As in
 the one-job files (scaffold_ci.py), publishing runs even when an agency (or a whole shard)
 failed: what is missing is held back with its published version kept, and the run ends red.
+
+Each shard job keeps its own build/ between runs (the key names the shard and N: the agencies
+of shard I of N are always the same ones), and forgets the shard records restored with it, so
+a record always means "built by this run". The final job keeps none: it assembles build/ from
+this run's shards alone (an older build/ under them could pass off an agency whose shard failed
+as built by an earlier run), and the portal takes seconds (docs/sharding.md).
 """
+
 
 from __future__ import annotations
 
 from skpdgen.scaffold_ci import (
     DAILY_CRON,
+    GITLAB_CACHE_COMMENT,
     PYTHON,
     _github_publish,
+    github_build_cache,
+    gitlab_job_cache,
     gitlab_prelude,
     install_comment,
 )
@@ -25,6 +35,8 @@ from skpdgen.scaffold_install import default_install
 
 MAX_CI_SHARDS = 256
 TIMEZONE = "Asia/Jakarta"
+# the records that --portal-only reads (shard.record_path): this run's only
+_FORGET_RECORDS = "rm -rf build/.skpdgen/shards"
 
 
 # Indonesia's zones have no summer time: a POSIX TZ string needs no time-zone database
@@ -43,6 +55,7 @@ def github_sharded_workflow(shards: int, install: str | None = None, target: str
     install = install or default_install()
     publish, permission = _github_publish(target, ssh)
     matrix = ", ".join(str(i) for i in range(1, shards + 1))
+    restore, save = github_build_cache(f"shard${{{{ matrix.shard }}}}-of-{shards}-")
     setup = f"""\
       - name: Check out, with full history (the scorecard reads git dates)
         uses: actions/checkout@v4
@@ -110,9 +123,14 @@ jobs:
       SKPDGEN_TODAY: ${{{{ needs.day.outputs.today }}}}
     steps:
 {setup}
+{restore}
+      - name: Forget the shard records restored with build/ (a record means built by this run)
+        run: {_FORGET_RECORDS}
+
       - name: Build this shard's agencies
         run: skpdgen build --shard ${{{{ matrix.shard }}}}/{shards}
 
+{save}
       - name: Keep its build/ for the final job
         if: ${{{{ !cancelled() }}}}
         uses: actions/upload-artifact@v4
@@ -135,6 +153,7 @@ jobs:
       SKPDGEN_TODAY: ${{{{ needs.day.outputs.today }}}}
     steps:
 {setup}
+      # no build/ cache here: build/ is this run's shards only, and the portal takes seconds
       - name: Copy the shards' build/ folders together
         uses: actions/download-artifact@v4
         with:
@@ -174,6 +193,8 @@ def gitlab_sharded_ci(shards: int, install: str | None = None, target: str = "gi
 # Publishing runs even when an agency or a whole shard fails: the others go live, the failed
 # ones keep their published version, and the pipeline ends red. See README.md.
 
+{GITLAB_CACHE_COMMENT}# The final jobs keep none: build/ is this run's shards only; the portal takes seconds.
+
 {gitlab_prelude(install)}
 stages:
   - shards
@@ -194,7 +215,8 @@ shard:
   stage: shards
   parallel: {shards}
   needs: [day]
-  script:
+{gitlab_job_cache(f"shard$CI_NODE_INDEX-of-{shards}-")}  script:
+    - {_FORGET_RECORDS}
     - skpdgen build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"
   # an agency that fails (exit status 1) is held back by the final job, which ends red
   allow_failure:

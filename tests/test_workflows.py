@@ -54,7 +54,8 @@ def test_github_workflow_triggers_pins_and_cache() -> None:
     assert re.fullmatch(r"\d+ \d+ \* \* \*", triggers["schedule"][0]["cron"])
     steps = github_steps()
     uses = [s["uses"] for s in steps if "uses" in s]
-    assert uses == ["actions/checkout@v4", "actions/setup-python@v5"]
+    assert uses == ["actions/checkout@v4", "actions/setup-python@v5", "actions/cache/restore@v4",
+                    "actions/cache/save@v4"]
     assert steps[0]["with"]["fetch-depth"] == 0
     assert steps[0]["with"]["persist-credentials"] is False
     assert steps[1]["with"]["cache"] == "pip"
@@ -71,6 +72,47 @@ def test_github_publishing_runs_after_a_failed_build_but_not_on_pull_requests() 
     assert "!cancelled()" in condition and "success()" not in condition
     assert "github.event_name != 'pull_request'" in condition
     assert by_command["deploy"]["env"]["SKPDGEN_GIT_TOKEN"] == "${{ github.token }}"
+
+
+def assert_github_build_cache(steps: list[dict[str, Any]], scope: str = "") -> None:
+    """build/ is restored right before `skpdgen build` and saved right after it, even when the
+    build failed, under a key new each run; restored from this branch's newest entry, else main's."""
+    names = [s.get("uses") or s.get("run") for s in steps]
+    build = next(i for i, name in enumerate(names) if str(name).startswith("skpdgen build"))
+    restore, save = steps[names.index("actions/cache/restore@v4")], steps[build + 1]
+    assert names.index("actions/cache/restore@v4") < build
+    assert save["uses"] == "actions/cache/save@v4" and save["if"] == "${{ !cancelled() }}"
+    prefix = "skpdgen-build-${{ runner.os }}-" + scope
+    key = prefix + "${{ github.ref_name }}-${{ github.run_id }}-${{ github.run_attempt }}"
+    for step in (restore, save):     # the same paths, or the entries are not found again
+        assert step["with"]["path"].splitlines() == ["build/", "!build/.skpdgen/templates/"]
+        assert step["with"]["key"] == key
+    assert restore["with"]["restore-keys"].splitlines() == [prefix + "${{ github.ref_name }}-",
+                                                             prefix + "main-"]
+
+
+def test_github_workflow_keeps_build_between_runs() -> None:
+    assert_github_build_cache(github_steps())
+    assert_github_build_cache(yaml.safe_load(github_workflow(ssh=True))["jobs"]["site"]["steps"])
+
+
+def assert_gitlab_build_cache(job: dict[str, Any], scope: str = "") -> None:
+    """The job keeps the pip cache of `default:` and build/ per branch, else the default
+    branch's (a merge request saves under its own branch, never the default branch's key)."""
+    pip, build = job["cache"]
+    assert pip == {"key": "pip-python3.12", "paths": [".cache/pip"]}
+    assert build == {"key": f"skpdgen-build-{scope}$CI_COMMIT_REF_SLUG",
+                     "fallback_keys": [f"skpdgen-build-{scope}$CI_DEFAULT_BRANCH"],
+                     "paths": ["build/"], "when": "always"}
+
+
+def test_gitlab_pipeline_keeps_build_between_pipelines() -> None:
+    data = load(GITLAB)
+    assert data["default"]["cache"] == {"key": "pip-python3.12", "paths": [".cache/pip"]}
+    for name in ("check", "pages"):
+        assert_gitlab_build_cache(data[name])
+    assert "cache" not in data["verdict"]          # it builds nothing
+    assert_gitlab_build_cache(yaml.safe_load(gitlab_ci(ssh=True))["publish"])
 
 
 def test_gitlab_pipeline_shape() -> None:
@@ -269,6 +311,12 @@ def test_sharded_github_workflow_shape() -> None:
     assert jobs["site"]["needs"] == ["day", "shard"] and jobs["site"]["if"] == "${{ !cancelled() }}"
     download = next(s for s in jobs["site"]["steps"] if "download-artifact" in s.get("uses", ""))
     assert download["with"] == {"pattern": "build-*", "merge-multiple": True, "path": "build/"}
+    shard_steps = jobs["shard"]["steps"]
+    assert_github_build_cache(shard_steps, "shard${{ matrix.shard }}-of-3-")
+    runs = [s.get("run") for s in shard_steps]
+    assert runs.index("rm -rf build/.skpdgen/shards") == runs.index(
+        "skpdgen build --shard ${{ matrix.shard }}/3") - 1
+    assert not any("actions/cache" in s.get("uses", "") for s in jobs["site"]["steps"])
     for job in ("shard", "site"):
         assert jobs[job]["env"]["SKPDGEN_TODAY"] == "${{ needs.day.outputs.today }}"
         assert jobs[job]["steps"][0]["with"]["fetch-depth"] == 0
@@ -277,7 +325,12 @@ def test_sharded_github_workflow_shape() -> None:
 def test_sharded_gitlab_pipeline_shape() -> None:
     data = yaml.safe_load(SHARDED["gitlab"])
     assert data["shard"]["parallel"] == 3
-    assert data["shard"]["script"] == ['skpdgen build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"']
+    # the shard records restored with build/ are forgotten: a record means "built by this run"
+    assert data["shard"]["script"] == ["rm -rf build/.skpdgen/shards",
+                                       'skpdgen build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"']
+    assert_gitlab_build_cache(data["shard"], "shard$CI_NODE_INDEX-of-3-")
+    for job in ("day", "check", "pages", "verdict"):     # assembled from this run's shards
+        assert "cache" not in data[job]
     assert data["shard"]["artifacts"]["paths"] == ["build/"]
     assert data["shard"]["allow_failure"] == {"exit_codes": [1]}
     assert data["day"]["artifacts"]["reports"]["dotenv"] == "day.env"
@@ -289,8 +342,9 @@ def test_sharded_gitlab_pipeline_shape() -> None:
 
 def github_sharded_end_to_end(tmp_path: Path, source: Path, workflow: dict[str, Any]
                               ) -> tuple[bool, list[str]]:
-    """The day job, each matrix job in its own checkout, the artifacts merged into the final
-    job's checkout, then its steps with GitHub's `if:` rules; (final job ok, its steps run)."""
+    """The day job, each matrix job in its own checkout with its build/ of the last call (its
+    cache), the artifacts merged into the final job's checkout, then its steps with GitHub's
+    `if:` rules; (final job ok, its steps run)."""
     jobs = workflow["jobs"]
     output = tmp_path / "github_output"
     output.unlink(missing_ok=True)
@@ -301,10 +355,16 @@ def github_sharded_end_to_end(tmp_path: Path, source: Path, workflow: dict[str, 
     shutil.copytree(source, final)
     for index in jobs["shard"]["strategy"]["matrix"]["shard"]:
         job = tmp_path / f"shard{index}"
+        cached = tmp_path / f"cache{index}"     # this shard's build/ as actions/cache keeps it
         shutil.rmtree(job, ignore_errors=True)
-        shutil.copytree(source, job)
-        build = next(s["run"] for s in jobs["shard"]["steps"] if "--shard" in s.get("run", ""))
-        shell(build.replace("${{ matrix.shard }}", str(index)), job, {})
+        shutil.copytree(source, job, ignore=shutil.ignore_patterns("build"))
+        if cached.is_dir():
+            shutil.copytree(cached, job / "build")
+        for step in jobs["shard"]["steps"]:
+            if "run" in step and "pip install" not in step["run"]:
+                shell(step["run"].replace("${{ matrix.shard }}", str(index)), job, {})
+        shutil.rmtree(cached, ignore_errors=True)
+        shutil.copytree(job / "build", cached)
         shutil.copytree(job / "build", final / "build", dirs_exist_ok=True)
     failed, ran = False, []
     for step in jobs["site"]["steps"]:
