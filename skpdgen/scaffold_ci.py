@@ -95,8 +95,9 @@ def github_build_cache(scope: str = "") -> tuple[str, str]:
     restore = f"""\
       # build/ of the last run, so that a push builds only what it changed (a fresh checkout
       # would build the whole region). Every run saves a new entry and restores the newest of
-      # its branch, else of main (the daily run too). A pull request may restore main's entries
-      # but saves under its own ref (GitHub scopes caches by ref): it cannot change main's.
+      # its branch, else of the default branch (the daily run too). A pull request may restore
+      # the default branch's entries but saves under its own ref (GitHub scopes caches by
+      # ref): it cannot change them.
       # Whatever it restores, the sources are hashed again and each kept page is checked
       # against its record: an old or partial build/ costs time, never a wrong page.
       # Size: about 65 MB for 10,000 posts; GitHub drops the least recently used entries over
@@ -108,7 +109,7 @@ def github_build_cache(scope: str = "") -> tuple[str, str]:
 {paths}          key: {key}
           restore-keys: |
             {prefix}${{{{ github.ref_name }}}}-
-            {prefix}main-
+            {prefix}${{{{ github.event.repository.default_branch }}}}-
 """
     save = f"""\
       - name: Save build/ for the next run, also after a failed build (the other agencies stand)

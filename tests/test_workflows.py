@@ -87,8 +87,9 @@ def assert_github_build_cache(steps: list[dict[str, Any]], scope: str = "") -> N
     for step in (restore, save):     # the same paths, or the entries are not found again
         assert step["with"]["path"].splitlines() == ["build/", "!build/.skpdgen/templates/"]
         assert step["with"]["key"] == key
+    default_branch = "${{ github.event.repository.default_branch }}-"
     assert restore["with"]["restore-keys"].splitlines() == [prefix + "${{ github.ref_name }}-",
-                                                             prefix + "main-"]
+                                                             prefix + default_branch]
 
 
 def test_github_workflow_keeps_build_between_runs() -> None:
