@@ -18,7 +18,7 @@ import json
 import os
 import stat
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -262,7 +262,8 @@ def unchanged_output(out: Path, slug: str, outputs: list[Output]) -> CacheEntry 
 
 
 def output_intact(target: Path, files: dict[str, list[object]],
-                  dirs: dict[str, int] | None = None) -> bool:
+                  dirs: dict[str, int] | None = None,
+                  rehashed: dict[str, list[object]] | None = None) -> bool:
     """True when `target` holds exactly `files`, each with its recorded size and sha256.
 
     A file deleted, added or edited by hand (or by a second build) is noticed. Stat first:
@@ -270,20 +271,46 @@ def output_intact(target: Path, files: dict[str, list[object]],
     of 10,000 pages would otherwise hash every output); any other is hashed. With the
     folders' recorded mtimes (`dirs`), when every folder still has its mtime no entry was
     added, removed or renamed anywhere, so the recorded files are only stat'ed, not listed.
+    `rehashed` receives the record, with its present mtime, of each file that had the right
+    bytes under another mtime (see kept_output).
     """
     if dirs and _folders_unchanged(target, dirs):
-        return _files_unchanged(str(target) + "/", files)
+        return _files_unchanged(str(target) + "/", files, rehashed)
     seen = 0
     base = str(target)
     for dirpath, _dirnames, filenames in os.walk(base):
         folder = dirpath[len(base) + 1:] + "/" if dirpath != base else ""
         for name in filenames:
-            path = os.path.join(dirpath, name)
-            record = files.get(folder + name)
-            if record is None or not _file_intact(path, record):
+            rel = folder + name
+            record = files.get(rel)
+            if record is None or not _file_intact(os.path.join(dirpath, name), record, rel,
+                                                  rehashed):
                 return False
             seen += 1
     return seen == len(files)
+
+
+def kept_output(target: Path, entry: CacheEntry) -> CacheEntry | None:
+    """`entry` when `target` still holds exactly its files (output_intact), else None.
+
+    When some files or folders matched only by content (a build/ restored from a CI cache or
+    copied: other mtimes, the same bytes), the entry comes back with their present mtimes, for
+    the caller to save: the next check needs their stat only.
+    """
+    rehashed: dict[str, list[object]] = {}
+    folders_same = bool(entry.dirs) and _folders_unchanged(target, entry.dirs)
+    if not output_intact(target, entry.files, entry.dirs if folders_same else None, rehashed):
+        return None
+    if folders_same and not rehashed:
+        return entry
+    return replace(entry, files={**entry.files, **rehashed},
+                   dirs=entry.dirs if folders_same else _folder_mtimes(target))
+
+
+def _folder_mtimes(target: Path) -> dict[str, int]:
+    base = str(target)
+    return {(dirpath[len(base) + 1:] if dirpath != base else ""): os.lstat(dirpath).st_mtime_ns
+            for dirpath, _dirnames, _filenames in os.walk(base)}
 
 
 def _folders_unchanged(target: Path, dirs: dict[str, int]) -> bool:
@@ -298,7 +325,8 @@ def _folders_unchanged(target: Path, dirs: dict[str, int]) -> bool:
     return True
 
 
-def _files_unchanged(base: str, files: dict[str, list[object]]) -> bool:
+def _files_unchanged(base: str, files: dict[str, list[object]],
+                     rehashed: dict[str, list[object]] | None = None) -> bool:
     """Each recorded file under `base` (ending in "/") by its stat, hashed only when its mtime
     changed. No file was replaced by another kind: its folder's mtime would have changed."""
     lstat = os.lstat
@@ -307,14 +335,16 @@ def _files_unchanged(base: str, files: dict[str, list[object]]) -> bool:
             st = lstat(base + rel)
         except OSError:
             return False
-        if (len(record) != 3 or st.st_size != record[0]
-                or st.st_mtime_ns != record[2]) and not _file_intact(base + rel, record):
+        if (len(record) != 3 or st.st_size != record[0] or st.st_mtime_ns != record[2]
+                ) and not _file_intact(base + rel, record, rel, rehashed):
             return False
     return True
 
 
-def _file_intact(path: str, record: list[object]) -> bool:
-    """The file at `path` has the recorded size and sha256 (by its mtime when recorded)."""
+def _file_intact(path: str, record: list[object], rel: str = "",
+                 rehashed: dict[str, list[object]] | None = None) -> bool:
+    """The file at `path` has the recorded size and sha256 (by its mtime when recorded); one
+    that had to be hashed goes into `rehashed` with its present mtime."""
     if len(record) not in (2, 3):
         return False
     try:
@@ -323,6 +353,10 @@ def _file_intact(path: str, record: list[object]) -> bool:
             return False
         if len(record) == 3 and st.st_mtime_ns == record[2]:
             return True
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest() == record[1]
+        if hashlib.sha256(Path(path).read_bytes()).hexdigest() != record[1]:
+            return False
     except OSError:
         return False
+    if rehashed is not None:
+        rehashed[rel] = [record[0], record[1], st.st_mtime_ns]
+    return True

@@ -70,8 +70,12 @@ def reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult |
     if (entry is None or not entry.usable(key, options) or not (out / slug).is_dir()
             or not has_index(out / slug)):
         return None
-    if not cache.output_intact(out / slug, entry.files, entry.dirs):
+    checked = cache.kept_output(out / slug, entry)
+    if checked is None:
         return None
+    if checked is not entry:    # matched by content under other mtimes: by stat next time
+        with contextlib.suppress(OSError):
+            cache.save_entry(out, slug, checked)
     if not summary_file(out, slug).is_file():
         return None
     # its summary is read only if the portal is built (a no-op build reads none)

@@ -140,3 +140,27 @@ def test_a_new_day_or_a_new_commit_builds_the_portal_again(
     subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "kosong"], check=True, env=env)
     _build(root, today=date(2026, 11, 30))
     assert counted.calls == 2
+
+
+def test_a_restored_build_is_checked_by_content_once_then_by_stat(tmp_path: Path) -> None:
+    """A build/ whose files got other mtimes (a CI cache restored with whole-second times, a
+    copy): kept after a check of their bytes, and recorded so the next build needs stat only."""
+    from skpdgen import cache
+    root = _region(tmp_path)
+    _build(root)
+    before = tree_hash(root / "build")
+    for path in (root / "build").rglob("*"):
+        if not path.is_symlink():
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns // 10**9 * 10**9 - 10**9))
+    result = _build(root)
+    assert all(site.reused for site in result.sites)
+    assert tree_hash(root / "build") == before
+    for slug in ("dinkes", "disdik", "dishub"):
+        entry = cache.load_entry(root / "build", slug)
+        assert entry is not None
+        folder = root / "build" / slug
+        assert all(record[2] == (folder / rel).stat().st_mtime_ns
+                   for rel, record in entry.files.items())
+        assert entry.dirs == {rel: (folder / rel).stat().st_mtime_ns for rel in entry.dirs}
+        assert cache.kept_output(folder, entry) is entry      # by stat alone now
