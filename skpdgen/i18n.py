@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,22 +21,20 @@ class Translator:
 
     lang: str
     strings: dict[str, Any]
+    # every dotted key a lookup can reach, resolved once: templates ask ~40 times a page
+    _flat: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_flat", flatten(self.strings))
 
     def __call__(self, key: str, **kwargs: Any) -> str:
-        value = self.lookup(key)
+        value = self._flat.get(key)
         if not isinstance(value, str):
             return key
         return value.format(**kwargs) if kwargs else value
 
     def lookup(self, key: str) -> Any:
-        node: Any = self.strings
-        if key in node:
-            return node[key]
-        for part in key.split("."):
-            if not isinstance(node, dict) or part not in node:
-                return None
-            node = node[part]
-        return node
+        return self._flat.get(key)
 
     def label(self, group: str, key: str | None) -> str | None:
         """A localized label (`kinds.dinas`), falling back to the key itself."""
@@ -158,6 +156,23 @@ def _load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return yaml.safe_load(text)
+
+
+def flatten(strings: dict[str, Any]) -> dict[str, Any]:
+    """Every node of `strings` by its dotted key (`sections.berita`, `days`), as a walk down
+    the dots finds it; a top-level key written with dots (`a.b: ...`) wins over the walk."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, node: dict[Any, Any]) -> None:
+        for key, value in node.items():
+            if isinstance(key, str) and "." not in key:
+                flat[prefix + key] = value
+                if isinstance(value, dict):
+                    walk(f"{prefix}{key}.", value)
+
+    walk("", strings)
+    flat.update((key, value) for key, value in strings.items() if isinstance(key, str))
+    return flat
 
 
 def _merge(into: dict[str, Any], other: dict[str, Any]) -> None:

@@ -28,6 +28,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
 from skpdgen.media.markup import picture_data
+from skpdgen.render.fragments import fragment
+from skpdgen.render.memoize import memoize
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +376,8 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
     env.globals["t"] = t
     env.globals["lang"] = t.lang
     env.globals["picture_data"] = picture_data
+    env.globals["fragment"] = fragment       # an agency's pages get one that keeps them
+    env.globals["memoize"] = memoize
     env.filters.update({
         "date_long": t.date_long,
         "date_short": t.date_short,

@@ -121,7 +121,8 @@ def _region_logo(region: Region) -> str | None:
 def menu_for(entries: list[dict[str, Any]], page_path: str | None) -> list[dict[str, Any]]:
     """Mark the entry the page belongs to: the home only on the home, others by prefix.
 
-    `page_path` None (the 404 page, served at any address) marks nothing.
+    `current` is the entry's aria-current: "page" on the entry's own page, "true" on a page
+    below it, else None. `page_path` None (the 404 page, served at any address) marks nothing.
     """
     result = []
     for entry in entries:
@@ -132,7 +133,8 @@ def menu_for(entries: list[dict[str, Any]], page_path: str | None) -> list[dict[
             active = page_path == ""
         else:
             active = not entry.get("external") and page_path.startswith(path)
-        result.append({**entry, "active": active})
+        current = ("page" if page_path == path else "true") if active else None
+        result.append({**entry, "active": active, "current": current})
     return result
 
 

@@ -31,6 +31,7 @@ from skpdgen.render.context import (
     site_css_dest,
     site_view,
 )
+from skpdgen.render.fragments import Fragments
 from skpdgen.render.meta import event, jsonld, organization, shorten, single_domain_404
 from skpdgen.theme import Theme, error_location
 
@@ -71,6 +72,7 @@ class SiteRenderer:
         self.logo_url = self.model.logo.url if self.model.logo else None
         self.org = organization(agency, self.model.region, self.logo_url)
         self.og_card = site_card(self.model, accent)
+        self.fragments = Fragments(self.site, self.region, self.model.options.today)
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -265,6 +267,7 @@ class SiteRenderer:
             "portal_href": self._portal_href(path, is_404),
             "meta": meta, "preview": model.options.drafts, "build_date": model.options.today,
             "asset": asset_function(self.theme, {"site.css": self.site_css[0]}, root),
+            "fragment": self.fragments.render,
         }
         dest = urls.dest_for(path)
         fingerprint, day = None, None
@@ -276,7 +279,7 @@ class SiteRenderer:
             fingerprint = self.memo.fingerprint(
                 templates, path, origin, self._site_code, [e["active"] for e in site["menu"]],
                 {k: v for k, v in context.items()
-                 if k not in ("site", "region", "build_date", "asset")})
+                 if k not in ("site", "region", "build_date", "asset", "fragment")})
             kept = self.memo.reuse(dest, fingerprint) if fingerprint is not None else None
             if kept is not None:
                 self.diags.extend(kept[1])
