@@ -36,7 +36,6 @@ from typing import Any
 from markupsafe import Markup
 
 from skpdgen.buildday import Question, same_answers
-from skpdgen.buildday import TrackedDay as TrackedDay  # re-exported (templates get it)
 from skpdgen.diagnostics import Diagnostic
 from skpdgen.render import PageView
 from skpdgen.write import STATE_DIR, write_file_atomic

@@ -13,7 +13,7 @@ import pytest
 from conftest import make_region, override_theme_file, write_tree
 from markupsafe import Markup
 
-from skpdgen.deps import TrackedDay
+from skpdgen.buildday import TrackedDay
 from skpdgen.pipeline import BuildRequest, build_region
 from skpdgen.render.fragments import Fragments, frozen
 from skpdgen.theme import BUILTIN_THEME, load_theme, make_environment

@@ -23,7 +23,7 @@ import jinja2
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from skpdgen.deps import Question, TrackedDay
+from skpdgen.buildday import Question, TrackedDay
 
 _PLAIN = frozenset({str, Markup, int, float, bool, type(None), date, datetime})
 

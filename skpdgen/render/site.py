@@ -13,9 +13,10 @@ from typing import Any
 import jinja2
 
 from skpdgen import urls
+from skpdgen.buildday import TrackedDay
 from skpdgen.color import contrast, readable_on_white
 from skpdgen.content.sections import CATEGORIES
-from skpdgen.deps import PageMemo, TrackedDay
+from skpdgen.deps import PageMemo
 from skpdgen.diagnostics import Diagnostics
 from skpdgen.editor import build as editor_build
 from skpdgen.model import Page, SectionList, SiteModel
