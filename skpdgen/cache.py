@@ -299,7 +299,8 @@ def kept_output(target: Path, entry: CacheEntry) -> CacheEntry | None:
     """
     rehashed: dict[str, list[object]] = {}
     folders_same = bool(entry.dirs) and _folders_unchanged(target, entry.dirs)
-    if not output_intact(target, entry.files, entry.dirs if folders_same else None, rehashed):
+    if not (_files_unchanged(str(target) + "/", entry.files, rehashed) if folders_same
+            else output_intact(target, entry.files, None, rehashed)):
         return None
     if folders_same and not rehashed:
         return entry
