@@ -248,7 +248,9 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
            if request.write and not request.sites and not request.portal_only else None)
     if key is not None and (kept := portal_record.unchanged(out, key)) is not None:
         stats = _stats(results)
-        stats.unchanged += len(kept.files)
+        # the portal's files, as a build that writes them counts them (not its search index)
+        stats.unchanged += sum(1 for rel in kept.files
+                               if not rel.startswith(search.INDEX_DIR + "/"))
         region_result = RegionResult(region, results, portal_diags.items, stats, options.today)
         return _finish(request, region, out, all_slugs, by_slug, health, previous, records,
                        options, portal_diags, region_result)

@@ -164,3 +164,10 @@ def test_a_restored_build_is_checked_by_content_once_then_by_stat(tmp_path: Path
                    for rel, record in entry.files.items())
         assert entry.dirs == {rel: (folder / rel).stat().st_mtime_ns for rel in entry.dirs}
         assert cache.kept_output(folder, entry) is entry      # by stat alone now
+
+
+def test_a_noop_build_counts_as_unchanged_what_a_build_writes(tmp_path: Path) -> None:
+    root = _region(tmp_path)
+    written = _build(root).stats.written
+    again = _build(root).stats
+    assert again.written == 0 and again.unchanged == written
