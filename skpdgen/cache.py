@@ -274,7 +274,7 @@ def output_intact(target: Path, files: dict[str, list[object]],
     `rehashed` receives the record, with its present mtime, of each file that had the right
     bytes under another mtime (see kept_output).
     """
-    if dirs and _folders_unchanged(target, dirs):
+    if dirs and folders_unchanged(target, dirs):
         return _files_unchanged(str(target) + "/", files, rehashed)
     seen = 0
     base = str(target)
@@ -298,7 +298,7 @@ def kept_output(target: Path, entry: CacheEntry) -> CacheEntry | None:
     the caller to save: the next check needs their stat only.
     """
     rehashed: dict[str, list[object]] = {}
-    folders_same = bool(entry.dirs) and _folders_unchanged(target, entry.dirs)
+    folders_same = bool(entry.dirs) and folders_unchanged(target, entry.dirs)
     if not (_files_unchanged(str(target) + "/", entry.files, rehashed) if folders_same
             else output_intact(target, entry.files, None, rehashed)):
         return None
@@ -314,7 +314,9 @@ def _folder_mtimes(target: Path) -> dict[str, int]:
             for dirpath, _dirnames, _filenames in os.walk(base)}
 
 
-def _folders_unchanged(target: Path, dirs: dict[str, int]) -> bool:
+def folders_unchanged(target: Path, dirs: dict[str, int]) -> bool:
+    """Each recorded folder below `target` ("" for itself) is one, with its recorded mtime:
+    nothing was added, removed or renamed in it."""
     base, lstat = str(target) + "/", os.lstat     # the hot loop of a no-op build
     for rel, mtime in dirs.items():
         try:

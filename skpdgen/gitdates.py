@@ -112,7 +112,7 @@ def file_dates(root: Path, folder: str) -> dict[str, datetime]:
 
 def _shallow_boundary(root: Path) -> frozenset[str]:
     """Commits whose parents were not fetched (empty unless the clone is shallow)."""
-    if _git(root, "rev-parse", "--is-shallow-repository") != "true":
+    if not is_shallow(root):
         return frozenset()
     shallow = _git(root, "rev-parse", "--git-path", "shallow")
     if not shallow:

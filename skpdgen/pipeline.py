@@ -25,10 +25,11 @@ from skpdgen.config.schema import year_problem
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics, internal_error
 from skpdgen.manifest import SiteState, read_manifest, write_manifest
 from skpdgen.options import BuildOptions, build_now
-from skpdgen.reuse import ON_SWAPPED, SiteResult, reuse_unchanged, summary_file
+from skpdgen.reuse import ON_SWAPPED, SiteResult, inputs_key, reuse
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
+from skpdgen.summary import summary_path
 from skpdgen.theme import Theme, cache_templates_in, load_theme, theme_layers
 from skpdgen.write import (
     STATE_DIR,
@@ -204,8 +205,11 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                 last_good: _LastGood | None = None) -> RegionResult:
     out = request.output
     cache_templates_in(out / STATE_DIR / "templates" if request.write else None)
+    # what every agency and the portal depend on (code, options, skpdgen.yaml, theme): once
+    region_key = cache.region_key(region.root, theme.layers, options) if request.write else None
     results: list[SiteResult] = []
-    for site_result in _build_sites(region, theme, slugs, options, request, progress):
+    for site_result in _build_sites(region, theme, slugs, options, request, progress,
+                                    region_key):
         results.append(site_result)
         if on_site is not None:
             on_site(site_result)
@@ -244,8 +248,9 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
     for slug in all_slugs:   # not rebuilt this time (build --site): as its last build recorded
         if slug not in health:
             health[slug] = BuildHealth.from_manifest(previous.get(slug)) or BuildHealth()
-    key = (_portal_key(region, theme, options, out, all_slugs, by_slug, health, git_state)
-           if request.write and not request.sites and not request.portal_only else None)
+    key = (_portal_key(region_key, options, out, all_slugs, by_slug, health, git_state)
+           if region_key is not None and not request.sites and not request.portal_only
+           else None)
     if key is not None and (kept := portal_record.unchanged(out, key)) is not None:
         stats = _stats(results)
         # the portal's files, as a build that writes them counts them (not its search index)
@@ -275,12 +280,10 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         unmeasured = [slug for slug in all_slugs if slug not in by_slug and slug not in recorded
                       and previous.get(slug) is None]
         unbuilt: dict[str, SiteSummary] = {}
-        sources_key = (cache.region_key(region.root, theme.layers, options)
-                       if request.write and unmeasured else None)
         for slug in unmeasured:
             try:
                 summary, health[slug] = site_build.measure_sources(
-                    region, theme, slug, options, out if request.write else None, sources_key)
+                    region, theme, slug, options, out if request.write else None, region_key)
             except Exception as exc:  # noqa: BLE001 -- one agency's files never stop the portal
                 portal_diags.extend([internal_error(f"sites/{slug}", "measuring its sources",
                                                     exc)])
@@ -288,8 +291,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
             if summary is not None:
                 unbuilt[slug] = summary
         portal_memo = (deps.PageMemo.load(out, deps.PORTAL, deps.agency_key(
-            cache.region_key(region.root, theme.layers, options), None), options.today, out)
-            if request.write else None)
+            region_key, None), options.today, out) if region_key is not None else None)
         portal_outputs = list(portal.portal_outputs(region, theme, summaries, health,
                                                     options, portal_diags, unbuilt,
                                                     portal_memo))
@@ -333,7 +335,7 @@ def _stats(results: list[SiteResult]) -> WriteStats:
     return stats
 
 
-def _portal_key(region: Region, theme: Theme, options: BuildOptions, out: Path,
+def _portal_key(region_key: str, options: BuildOptions, out: Path,
                 all_slugs: list[str], by_slug: dict[str, SiteResult],
                 health: dict[str, BuildHealth], git_state: str | None) -> str | None:
     """What the portal is made of (portal_record.py); None when an agency has no record of
@@ -343,9 +345,9 @@ def _portal_key(region: Region, theme: Theme, options: BuildOptions, out: Path,
         result = by_slug.get(slug)
         if result is None or result.key is None:
             return None
-        agencies.append((slug, result.key, repr(health[slug]), summary_file(out, slug)))
-    return portal_record.portal_key(cache.region_key(region.root, theme.layers, options),
-                                    options.today.isoformat(), git_state, agencies)
+        agencies.append((slug, result.key, repr(health[slug]), summary_path(out, slug)))
+    return portal_record.portal_key(region_key, options.today.isoformat(), git_state,
+                                    agencies)
 
 
 def _finish(request: BuildRequest, region: Region, out: Path, all_slugs: list[str],
@@ -435,7 +437,7 @@ def _shown(path: Path, root: Path) -> str:
 
 def _carry_over(old_out: Path, new_out: Path, slug: str) -> None:
     """The last good output, summary and cache entry of `slug` into a fresh output folder."""
-    for rel in (Path(slug), summary_file(old_out, slug).relative_to(old_out),
+    for rel in (Path(slug), summary_path(old_out, slug).relative_to(old_out),
                 cache.entry_path(old_out, slug).relative_to(old_out)):
         source, dest = old_out / rel, new_out / rel
         if not source.exists() or source.is_symlink():
@@ -455,18 +457,21 @@ def _link_or_copy(source: str | Path, dest: str | Path) -> None:
 
 
 def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildOptions,
-                 request: BuildRequest, progress: ProgressCallback | None
+                 request: BuildRequest, progress: ProgressCallback | None, key: str | None
                  ) -> Iterator[SiteResult]:
+    """Each agency's result, in their order. `key`: the region key (cache.py), None when
+    nothing is written."""
     jobs = max(1, min(request.jobs, len(slugs)))
     total = len(slugs)
-    key = cache.region_key(region.root, theme.layers, options) if request.write else None
     # an agency whose inputs and output are as its last build left them is settled here,
     # without a worker: a no-op build starts no process and imports no renderer
     reused: dict[str, SiteResult] = {}
+    checked: dict[str, str] = {}        # the keys of the others, for their build
     if key is not None:
         for slug in slugs:
             with contextlib.suppress(Exception):   # any doubt: its build decides
-                if (result := reuse_unchanged(region, slug, options, request.output, key)):
+                checked[slug] = inputs_key(region, slug, request.output, key)
+                if (result := reuse(request.output, slug, checked[slug], options)):
                     reused[slug] = result
     todo = [slug for slug in slugs if slug not in reused]
     if todo:    # the content model, Markdown, templates and images: only to build one
@@ -477,13 +482,14 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                 progress(slug, done, total)
             yield reused.get(slug) or build_site(
                 region, theme, slug, options, request.output, request.write, key,
-                defer_search=request.defer_search)
+                defer_search=request.defer_search, checked_key=checked.get(slug))
         return
     with _pool(min(jobs, len(todo))) as pool:
         # largest first, so that a big agency does not start last and leave a core idle at the
         # end; results are still taken in the agencies' order
         submitted = {slug: pool.submit(build_site, region, theme, slug, options, request.output,
-                                       request.write, key, os.getpid(), request.defer_search)
+                                       request.write, key, os.getpid(), request.defer_search,
+                                       checked.get(slug))
                      for slug in sorted(todo, key=lambda s: -_content_size(region, s))}
         for done, slug in enumerate(slugs, start=1):
             if slug in reused:

@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from skpdgen.cache import folders_unchanged
 from skpdgen.write import STATE_DIR, write_file_atomic
 
 RECORD = ".portal.json"
@@ -66,13 +67,8 @@ def unchanged(out: Path, key: str) -> PortalRecord | None:
 
 def intact(out: Path, record: PortalRecord) -> bool:
     """Every recorded file and folder of the portal is as it was written (stat only)."""
-    for rel, mtime in record.dirs.items():
-        try:
-            st = os.lstat(out / rel if rel else out)
-        except OSError:
-            return False
-        if not stat.S_ISDIR(st.st_mode) or st.st_mtime_ns != mtime:
-            return False
+    if not folders_unchanged(out, record.dirs):
+        return False
     for rel, (size, mtime) in record.files.items():
         try:
             st = os.lstat(out / rel)

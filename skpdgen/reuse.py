@@ -18,6 +18,7 @@ from skpdgen import cache
 from skpdgen.diagnostics import Diagnostic
 from skpdgen.options import BuildOptions
 from skpdgen.search.indexer import has_index
+from skpdgen.summary import summary_path
 from skpdgen.write import WriteStats
 
 if TYPE_CHECKING:
@@ -47,15 +48,9 @@ ON_SWAPPED: ContextVar[Callable[[SiteResult], None] | None] = ContextVar("on_swa
                                                                           default=None)
 
 
-def reuse_unchanged(region: Region, slug: str, options: BuildOptions, out: Path,
-                    region_key: str) -> SiteResult | None:
-    """The result of the last build of `slug` when nothing it depends on changed (see
-    `reuse`), without loading its content; None when it must be built."""
-    return reuse(out, slug, agency_key(region, slug, out, region_key), options)
-
-
-def agency_key(region: Region, slug: str, out: Path, region_key: str) -> str:
-    """The agency's cache key, its input files known by their recorded stat."""
+def inputs_key(region: Region, slug: str, out: Path, region_key: str) -> str:
+    """The agency's cache key, its input files known by their recorded stat (the key its
+    `reuse` and its build are checked against)."""
     inputs = cache.InputStats.load(out, slug)
     key = cache.site_key(region_key, region.sites_dir / slug, inputs)
     with contextlib.suppress(OSError):   # only a shortcut for the next build
@@ -76,13 +71,8 @@ def reuse(out: Path, slug: str, key: str, options: BuildOptions) -> SiteResult |
     if checked is not entry:    # matched by content under other mtimes: by stat next time
         with contextlib.suppress(OSError):
             cache.save_entry(out, slug, checked)
-    if not summary_file(out, slug).is_file():
+    if not summary_path(out, slug).is_file():
         return None
     # its summary is read only if the portal is built (a no-op build reads none)
     return SiteResult(slug, True, entry.diagnostics(), WriteStats(unchanged=entry.file_count),
                       None, page_count=entry.page_count, reused=True, key=key)
-
-
-def summary_file(out: Path, slug: str) -> Path:
-    """Where build/ keeps an agency's summary (summary.summary_path, without importing it)."""
-    return out / ".skpdgen" / "sites" / f"{slug}.json"

@@ -24,7 +24,7 @@ from skpdgen.options import BuildOptions
 from skpdgen.render import Output
 from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
-from skpdgen.reuse import ON_SWAPPED, SiteResult, agency_key, reuse
+from skpdgen.reuse import ON_SWAPPED, SiteResult, inputs_key, reuse
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, summarize, summary_path
 from skpdgen.theme import Theme, environment_for
@@ -84,11 +84,14 @@ def measure_sources(region: Region, theme: Theme, slug: str, options: BuildOptio
 
 def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                write: bool = True, region_key: str | None = None,
-               owner: int | None = None, defer_search: bool = False) -> SiteResult:
+               owner: int | None = None, defer_search: bool = False,
+               checked_key: str | None = None) -> SiteResult:
     """Build one agency; write it only when it has no errors.
 
     With a `region_key` (see cache.py), an agency whose inputs did not change since its last
     successful build, and whose output is still exactly as written, is not built again.
+    `checked_key`: its key (reuse.inputs_key), when the caller already found that its last
+    build cannot be reused; then neither is computed again.
 
     A safety net: whatever unexpected exception one agency's files trigger becomes an error
     for that agency ("internal error while …"); its last good output stays, and the other
@@ -97,7 +100,7 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
     step = ["reading its files"]
     try:
         return _build_site(region, theme, slug, options, out, write, region_key, step, owner,
-                           defer_search)
+                           defer_search, checked_key)
     except Exception as exc:  # noqa: BLE001 -- the safety net: never a region-wide traceback
         if write:
             with contextlib.suppress(OSError):
@@ -107,11 +110,12 @@ def build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, o
 
 def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, out: Path,
                 write: bool, region_key: str | None, step: list[str],
-                owner: int | None = None, defer_search: bool = False) -> SiteResult:
-    key = None
-    if write and region_key:
+                owner: int | None = None, defer_search: bool = False,
+                checked_key: str | None = None) -> SiteResult:
+    key = checked_key if write and region_key else None
+    if write and region_key and key is None:
         step[0] = "checking its last output"
-        key = agency_key(region, slug, out, region_key)
+        key = inputs_key(region, slug, out, region_key)
         reused = reuse(out, slug, key, options)
         if reused is not None:
             return reused

@@ -33,5 +33,6 @@ def __getattr__(name: str) -> Any:
         return write_portal_index
     raise AttributeError(name)
 
+
 __all__ = ["ENTRY", "INDEX_DIR", "SearchError", "carry_over", "has_index", "index_site", "prepare_index",
            "write_portal_index"]
