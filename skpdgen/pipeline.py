@@ -18,14 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from skpdgen import cache, deps, gitdates, lock, portal_record, search
+from skpdgen import cache, children, deps, gitdates, lock, portal_record, search
 from skpdgen.config.agency import discover_agencies, unknown_site_hint
 from skpdgen.config.region import Region, load_region
 from skpdgen.config.schema import year_problem
 from skpdgen.diagnostics import ConfigError, Diagnostic, Diagnostics, internal_error
 from skpdgen.manifest import SiteState, read_manifest, write_manifest
 from skpdgen.options import BuildOptions, build_now
-from skpdgen.reuse import ON_SWAPPED, SiteResult, inputs_key, reuse
+from skpdgen.reuse import ON_SWAPPED, SiteResult, settle
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
 from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
@@ -465,14 +465,8 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
     total = len(slugs)
     # an agency whose inputs and output are as its last build left them is settled here,
     # without a worker: a no-op build starts no process and imports no renderer
-    reused: dict[str, SiteResult] = {}
-    checked: dict[str, str] = {}        # the keys of the others, for their build
-    if key is not None:
-        for slug in slugs:
-            with contextlib.suppress(Exception):   # any doubt: its build decides
-                checked[slug] = inputs_key(region, slug, request.output, key)
-                if (result := reuse(request.output, slug, checked[slug], options)):
-                    reused[slug] = result
+    reused, checked = (settle(region, slugs, request.output, key, options, jobs)
+                       if key is not None else ({}, {}))
     todo = [slug for slug in slugs if slug not in reused]
     if todo:    # the content model, Markdown, templates and images: only to build one
         from skpdgen.site_build import build_site
@@ -507,20 +501,8 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
 def _pool(workers: int) -> ProcessPoolExecutor:
     """The worker processes (their module is imported only when there are two to build)."""
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+    return ProcessPoolExecutor(max_workers=workers, initializer=children.die_with_parent,
                                initargs=(os.getpid(),))
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a worker: stop when the build that started it is killed (Linux asks the kernel to
-    send SIGTERM then), instead of rendering on for nobody. A worker of a killed build never
-    swaps anything in either way (build_site checks its parent before writing)."""
-    import ctypes
-    import signal
-    with contextlib.suppress(OSError, AttributeError):   # not Linux: the write check stays
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
-    if os.getppid() != parent:      # it died before the request was made
-        os._exit(1)
 
 
 def _content_size(region: Region, slug: str) -> int:

@@ -171,3 +171,100 @@ def test_a_noop_build_counts_as_unchanged_what_a_build_writes(tmp_path: Path) ->
     written = _build(root).stats.written
     again = _build(root).stats
     assert again.written == 0 and again.unchanged == written
+
+
+class _Forks:
+    """Counts the checks done in a forked child (reuse.settle), and can make the child fail."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: str = "") -> None:
+        from skpdgen import children, reuse
+        self.calls = self.forked = 0
+        parent, real_fork, real_check = os.getpid(), children.fork_call, reuse._check
+
+        def counting(*args: Any) -> Any:
+            self.calls += 1
+            child = real_fork(*args)
+            self.forked += child is not None
+            return child
+
+        def check(*args: Any) -> Any:
+            if os.getpid() != parent:       # in the child
+                if fail == "crash":
+                    os._exit(3)
+                if fail == "raise":
+                    raise RuntimeError("no answer")
+                if fail == "garbage":
+                    return "not a result"
+            return real_check(*args)
+
+        monkeypatch.setattr(reuse, "SPLIT_FROM", 2)      # the test region has three agencies
+        monkeypatch.setattr(children, "fork_call", counting)
+        monkeypatch.setattr(reuse, "_check", check)
+
+
+def test_many_agencies_are_checked_in_two_processes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _region(tmp_path)
+    _build(root)
+    alone = _build(root, jobs=1)
+    forks = _Forks(monkeypatch)
+    _Portal(monkeypatch, forbid=True)
+    shared = _build(root)
+    assert forks.forked == 1
+    assert [(s.slug, s.reused, s.key, s.page_count) for s in shared.sites] == [
+        (s.slug, s.reused, s.key, s.page_count) for s in alone.sites]
+    assert all(site.reused for site in shared.sites)
+    assert shared.stats.unchanged == alone.stats.unchanged
+
+
+@pytest.mark.parametrize("fail", ["crash", "raise", "garbage"])
+def test_a_failed_check_in_the_child_is_done_again_in_the_parent(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: str) -> None:
+    root = _region(tmp_path)
+    _build(root)
+    before = tree_hash(root / "build")
+    forks = _Forks(monkeypatch, fail)
+    _Portal(monkeypatch, forbid=True)
+    result = _build(root)
+    assert forks.forked == 1
+    assert all(site.reused for site in result.sites)
+    assert tree_hash(root / "build") == before
+
+
+def test_an_agency_checked_in_the_child_still_has_its_hand_changes_undone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _region(tmp_path)
+    _build(root)
+    before = tree_hash(root / "build")
+    slugs = [s.slug for s in _build(root).sites]
+    theirs = slugs[1::2]                # the agencies settle() gives to the child
+    page = root / "build" / theirs[0] / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"<html", b"<HTML", 1))
+    forks = _Forks(monkeypatch)
+    result = _build(root)
+    assert forks.forked == 1
+    assert [s.slug for s in result.sites if not s.reused] == [theirs[0]]
+    assert tree_hash(root / "build") == before
+
+
+def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview server builds from a process with threads: a forked child could wait
+    forever on a lock one of them held, so the check stays in one process there."""
+    import threading
+
+    from skpdgen import children
+    root = _region(tmp_path)
+    _build(root)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not children.can_fork()
+        forks = _Forks(monkeypatch)
+        result = _build(root)
+        assert (forks.calls, forks.forked) == (1, 0)     # asked, and said no
+        assert all(site.reused for site in result.sites)
+    finally:
+        stop.set()
+        other.join()
+    assert children.can_fork()
