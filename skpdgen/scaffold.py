@@ -17,7 +17,7 @@ from skpdgen.config.region import REGION_FILE, load_region
 from skpdgen.content.repeats import dated_slug
 from skpdgen.content.sections import SECTIONS
 from skpdgen.diagnostics import ConfigError, Diagnostic, closest, did_you_mean
-from skpdgen.scaffold_install import VENDOR_DIR, default_install, vendor_wheel
+from skpdgen.scaffold_install import VENDOR_DIR, default_install
 from skpdgen.scaffold_region import (
     CODEOWNERS,
     PLACEHOLDER_BASE_URL,
@@ -27,6 +27,7 @@ from skpdgen.scaffold_region import (
     codeowners,
     codeowners_line,
 )
+from skpdgen.scaffold_wheel import vendor_wheel
 from skpdgen.theme import BUILTIN_THEME
 
 

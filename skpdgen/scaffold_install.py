@@ -5,7 +5,7 @@ skpdgen is not on a public package index, and must not pretend to be: a CI line 
 registers the free name. A region installs skpdgen from a source it controls and pins:
 
 - a wheel committed in the region (the default of `skpdgen init`: `vendor/skpdgen-X-py3-none-any.whl`,
-  written by `vendor_wheel` from the skpdgen that runs init),
+  written by `scaffold_wheel.vendor_wheel` from the skpdgen that runs init),
 - a git URL pinned to a tag or commit: `git+https://git.example.go.id/diskominfo/skpdgen@v0.2.0`,
 - `.` when the region repository is a fork of skpdgen itself (as the demo is).
 
@@ -15,15 +15,10 @@ unsafe; `ci_install_lines` finds the specs in a region's CI files so `check` can
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import importlib.metadata
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import skpdgen
 from skpdgen import __version__
 
 VENDOR_DIR = "vendor"
@@ -31,7 +26,6 @@ CI_FILES = (".github/workflows/skpdgen.yml", ".gitlab-ci.yml")
 INSTALL_LINE = re.compile(r"""pip install (?:--[a-z-]+ )*["']?([^"'\s]+)["']?\s*$""")
 _COMMIT = re.compile(r"[0-9a-f]{7,40}")
 _TAG = re.compile(r"v?\d+(\.\d+)*([.-]?[A-Za-z0-9]+)*")
-_FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,53 +114,3 @@ def ci_install_lines(root: Path) -> list[InstallLine]:
             if match and "-r" not in line.split():
                 found.append(InstallLine(rel, number, match.group(1)))
     return found
-
-
-def vendor_wheel(dest_dir: Path) -> Path:
-    """Write a wheel of the running skpdgen into `dest_dir` (the same bytes every time)."""
-    package = Path(skpdgen.__file__).resolve().parent
-    files: list[tuple[str, bytes]] = []
-    for path in sorted(package.rglob("*")):
-        rel = path.relative_to(package.parent).as_posix()
-        if path.is_file() and "__pycache__" not in rel and not rel.endswith((".pyc", ".pyo")):
-            files.append((rel, path.read_bytes()))
-    info = f"skpdgen-{__version__}.dist-info"
-    files += [(f"{info}/METADATA", _metadata().encode("utf-8")),
-              (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: skpdgen init\n"
-                                b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
-              (f"{info}/entry_points.txt", b"[console_scripts]\nskpdgen = skpdgen.cli:main\n")]
-    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files)
-    record += f"{info}/RECORD,,\n"
-    files.append((f"{info}/RECORD", record.encode("utf-8")))
-    dest_dir.mkdir(parents=True, exist_ok=True)
-    target = dest_dir / wheel_name()
-    temporary = dest_dir / f".{target.name}.tmp"
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            entry = zipfile.ZipInfo(name, _FIXED_TIME)
-            entry.external_attr = 0o644 << 16
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, data)
-    temporary.replace(target)
-    return target
-
-
-def _metadata() -> str:
-    """Name, version and the dependencies (Requires-Dist) of the installed skpdgen."""
-    try:
-        meta = importlib.metadata.metadata("skpdgen")
-        requires = [r for r in (meta.get_all("Requires-Dist") or []) if "extra ==" not in r]
-        python = (meta.get_all("Requires-Python") or [">=3.11"])[0]
-    except importlib.metadata.PackageNotFoundError:   # run from a plain checkout
-        requires = ["jinja2>=3.1", "markdown-it-py>=3.0", "mdit-py-plugins>=0.4",
-                    "pyyaml>=6.0", "Pillow>=10.0", "tzdata>=2024.1", "watchdog>=4.0"]
-        python = ">=3.11"
-    lines = ["Metadata-Version: 2.1", "Name: skpdgen", f"Version: {__version__}",
-             "Summary: Static websites for the agencies of an Indonesian kabupaten",
-             f"Requires-Python: {python}", *(f"Requires-Dist: {r}" for r in requires)]
-    return "\n".join(lines) + "\n"
-
-
-def _digest(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
-

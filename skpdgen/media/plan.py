@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from skpdgen.media.settings import AVIF, GIF_WIDTH, MAX_EDGE, WIDTHS
+from skpdgen.media.settings import GIF_WIDTH, MAX_EDGE, WIDTHS, avif
 
 PHOTO_EXTS = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".webp", ".avif"})
 PROCESSED_EXTS = PHOTO_EXTS | {".png", ".gif"}
@@ -86,7 +86,7 @@ def scaled_height(width: int, height: int, new_width: int) -> int:
 def plan_for(site_path: str, width: int, height: int, og: bool = False) -> ImagePlan:
     """Every rendition of one image (`og`: also its 1200×630 Open Graph crop)."""
     kind = kind_of(site_path)
-    formats = {"photo": ("avif", "webp", "jpg") if AVIF else ("webp", "jpg"),
+    formats = {"photo": ("avif", "webp", "jpg") if avif() else ("webp", "jpg"),
                "png": ("webp", "png"), "gif": ("webp", "gif")}[kind]
     max_w, max_h = bounded(width, height)
     if kind == "gif":

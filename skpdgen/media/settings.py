@@ -10,10 +10,10 @@ Every value is part of the cache key (`fingerprint`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-
-from PIL import features
+from typing import Any
 
 # Rendition widths: 240 serves 80–144 CSS px thumbnails at 2×, 720 a 360 px phone at 2×,
 # 1080 and 1600 a 46rem article column on desktops at 1.5× and 2×.
@@ -38,12 +38,25 @@ OPTIMIZE_EDGE = 2560         # `skpdgen optimize` shrinks originals to this long
 OPTIMIZE_QUALITY = 85
 
 SETTINGS_VERSION = 1
-# Pillow >= 11.3 wheels encode AVIF themselves; a Pillow built without libavif serves WebP
-AVIF = bool(features.check("avif"))
+
+
+@functools.cache
+def avif() -> bool:
+    """Pillow >= 11.3 wheels encode AVIF themselves; a Pillow built without libavif serves WebP.
+    (Asked on first use: importing Pillow is not free, and a build with nothing to do needs
+    no image.)"""
+    from PIL import features
+    return bool(features.check("avif"))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "AVIF":      # the old constant
+        return avif()
+    raise AttributeError(name)
 
 
 def fingerprint() -> str:
     """A short hash of every setting above: a change re-encodes every image."""
     values = [SETTINGS_VERSION, WIDTHS, MAX_EDGE, GIF_WIDTH, JPEG_QUALITY, WEBP_QUALITY,
-              AVIF_QUALITY, AVIF_SPEED, FULL_JPEG_QUALITY, OG_SIZE, OG_QUALITY, AVIF]
+              AVIF_QUALITY, AVIF_SPEED, FULL_JPEG_QUALITY, OG_SIZE, OG_QUALITY, avif()]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:12]
