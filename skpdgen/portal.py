@@ -28,6 +28,7 @@ from skpdgen.render.context import (
     region_view,
     whatsapp_url,
 )
+from skpdgen.render.environment import environment_for
 from skpdgen.render.feeds import FeedEntry, atom
 from skpdgen.render.meta import jsonld, shorten
 from skpdgen.render.site import pager, pager_path, template_error
@@ -35,7 +36,7 @@ from skpdgen.render.sitemap import robots, sitemap_index, urlset
 from skpdgen.report import status_page
 from skpdgen.scorecard import BuildHealth, SiteScore
 from skpdgen.summary import ItemSummary, SiteSummary
-from skpdgen.theme import Theme, environment_for
+from skpdgen.theme import Theme
 
 if TYPE_CHECKING:
     pass

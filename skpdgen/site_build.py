@@ -22,12 +22,13 @@ from skpdgen.media.outputs import ImageStore, image_outputs
 from skpdgen.model import SiteModel, assemble
 from skpdgen.options import BuildOptions
 from skpdgen.render import Output
+from skpdgen.render.environment import environment_for
 from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
 from skpdgen.reuse import ON_SWAPPED, SiteResult, inputs_key, reuse
 from skpdgen.scorecard import BuildHealth
 from skpdgen.summary import SiteSummary, summarize, summary_path
-from skpdgen.theme import Theme, environment_for
+from skpdgen.theme import Theme
 from skpdgen.write import (
     STATE_DIR,
     WriteError,

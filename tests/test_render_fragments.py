@@ -15,8 +15,9 @@ from markupsafe import Markup
 
 from skpdgen.buildday import TrackedDay
 from skpdgen.pipeline import BuildRequest, build_region
+from skpdgen.render.environment import make_environment
 from skpdgen.render.fragments import Fragments, frozen
-from skpdgen.theme import BUILTIN_THEME, load_theme, make_environment
+from skpdgen.theme import BUILTIN_THEME, load_theme
 
 TODAY = date(2026, 11, 29)
 

@@ -18,7 +18,9 @@ from conftest import BUILTIN_THEME, make_region, run_cli
 from jinja2.bccache import bc_magic
 
 from skpdgen import theme as theme_module
-from skpdgen.theme import TEMPLATE_CACHE, environment_for, load_theme
+from skpdgen.render.environment import environment_for
+from skpdgen.render.template_cache import TEMPLATE_CACHE
+from skpdgen.theme import load_theme
 
 TODAY = "2026-11-29"
 

@@ -28,11 +28,12 @@ from skpdgen.diagnostics import Diagnostic, Diagnostics, sort_key
 from skpdgen.model import BuildOptions, build_now
 from skpdgen.pipeline import BuildRequest, build_region
 from skpdgen.render import Output
+from skpdgen.render.environment import environment_for
 from skpdgen.render.meta import SINGLE_DOMAIN_404
 from skpdgen.render.site import SiteRenderer
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.site_build import load_site_model
-from skpdgen.theme import Theme, environment_for, load_theme
+from skpdgen.theme import Theme, load_theme
 
 _QUOTED = re.compile(r"'[^']+'")
 

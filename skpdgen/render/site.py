@@ -32,9 +32,10 @@ from skpdgen.render.context import (
     site_css_dest,
     site_view,
 )
+from skpdgen.render.environment import error_location
 from skpdgen.render.fragments import Fragments
 from skpdgen.render.meta import event, jsonld, organization, shorten, single_domain_404
-from skpdgen.theme import Theme, error_location
+from skpdgen.theme import Theme
 
 DEFAULT_ACCENT = "#0b4f8a"
 ARCHIVE = "arsip/"  # expired announcements: pengumuman/arsip/
