@@ -28,7 +28,15 @@ from skpdgen.options import BuildOptions, build_now
 from skpdgen.reuse import ON_SWAPPED, SiteResult, settle
 from skpdgen.scaffold_checks import setup_diagnostics
 from skpdgen.scorecard import BuildHealth
-from skpdgen.shard import Shard, ShardRecord, common_day, load_records, remove_records, save_record
+from skpdgen.shard import (
+    Shard,
+    ShardRecord,
+    common_day,
+    forget_records,
+    load_records,
+    remove_records,
+    save_record,
+)
 from skpdgen.summary import summary_path
 from skpdgen.theme import Theme, cache_templates_in, load_theme, theme_layers
 from skpdgen.write import (
@@ -154,6 +162,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
     out.mkdir(parents=True, exist_ok=True)
     with lock.hold(out):
         remove_leftovers(out)
+        if request.shard is not None:
+            forget_records(out)
         if not request.clean:
             return _build_into(request, region, theme, all_slugs, slugs, options, progress,
                                on_site)

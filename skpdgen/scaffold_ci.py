@@ -71,8 +71,9 @@ deploy:
 
 
 # What the build cache keeps: build/ without the compiled templates, which are signed with a
-# key made in the runner's home for each job (render/template_cache.template_key): a new runner could never use
-# them. GitLab's `cache:` has no exclusions; there they are kept (0.4 MB) and simply ignored.
+# key made in the runner's home for each job (render/template_cache.template_key): a new
+# runner could never use them. GitLab's `cache:` has no exclusions; there they are kept
+# (0.4 MB) and simply ignored.
 GITHUB_CACHE_PATHS = ("build/", "!build/.skpdgen/templates/")
 BUILD_CACHE = "skpdgen-build"
 _PIP_CACHE = f"""\

@@ -12,8 +12,8 @@ the one-job files (scaffold_ci.py), publishing runs even when an agency (or a wh
 failed: what is missing is held back with its published version kept, and the run ends red.
 
 Each shard job keeps its own build/ between runs (the key names the shard and N: the agencies
-of shard I of N are always the same ones), and forgets the shard records restored with it, so
-a record always means "built by this run". The final job keeps none: it assembles build/ from
+of shard I of N are always the same ones); `build --shard` forgets the shard records restored
+with it, so a record always means "built by this run". The final job keeps none: it assembles build/ from
 this run's shards alone (an older build/ under them could pass off an agency whose shard failed
 as built by an earlier run), and the portal takes seconds (docs/sharding.md).
 """
@@ -35,8 +35,6 @@ from skpdgen.scaffold_install import default_install
 
 MAX_CI_SHARDS = 256
 TIMEZONE = "Asia/Jakarta"
-# the records that --portal-only reads (shard.record_path): this run's only
-_FORGET_RECORDS = "rm -rf build/.skpdgen/shards"
 
 
 # Indonesia's zones have no summer time: a POSIX TZ string needs no time-zone database
@@ -124,10 +122,7 @@ jobs:
     steps:
 {setup}
 {restore}
-      - name: Forget the shard records restored with build/ (a record means built by this run)
-        run: {_FORGET_RECORDS}
-
-      - name: Build this shard's agencies
+      - name: Build this shard's agencies (it first forgets the shard records restored with build/)
         run: skpdgen build --shard ${{{{ matrix.shard }}}}/{shards}
 
 {save}
@@ -216,7 +211,6 @@ shard:
   parallel: {shards}
   needs: [day]
 {gitlab_job_cache(f"shard$CI_NODE_INDEX-of-{shards}-")}  script:
-    - {_FORGET_RECORDS}
     - skpdgen build --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL"
   # an agency that fails (exit status 1) is held back by the final job, which ends red
   allow_failure:

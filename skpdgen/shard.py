@@ -25,7 +25,7 @@ from pathlib import Path
 
 from skpdgen.diagnostics import ConfigError, Diagnostic
 from skpdgen.scorecard import BuildHealth
-from skpdgen.write import STATE_DIR, write_file_atomic
+from skpdgen.write import STATE_DIR, remove_tree, write_file_atomic
 
 RECORDS_DIR = "shards"
 MAX_SHARDS = 1000
@@ -149,6 +149,12 @@ def common_day(out: Path, records: dict[str, ShardRecord], asked: date | None) -
         f"{out.name}/{STATE_DIR}/{RECORDS_DIR}", None, "error", message,
         "give every job of the run the same day (SKPDGEN_TODAY=YYYY-MM-DD, or --today), "
         "then build the shards again")])
+
+
+def forget_records(out: Path) -> None:
+    """Before a shard is built: every record in build/ goes (a build/ kept by CI from an earlier
+    run brings that run's), so that a record always means "built by this run"."""
+    remove_tree(out / STATE_DIR / RECORDS_DIR)
 
 
 def remove_records(out: Path, slugs: list[str]) -> None:

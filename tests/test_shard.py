@@ -223,3 +223,23 @@ def test_the_portal_news_pager_names_a_window_of_pages(tmp_path: Path) -> None:
     assert 'aria-current="page">6<' in pager and pager.count('class="pager__gap"') == 2
     first = (root / "build/berita/index.html").read_text(encoding="utf-8")
     assert 'href="page/12/"' in first or "berita/page/12/" in first
+
+
+def test_a_shard_forgets_the_records_its_restored_build_brought(tmp_path: Path) -> None:
+    """CI keeps a shard's build/ from one run to the next: the records in it are the last
+    run's. `build --shard` removes them first, so the final job never takes an agency the
+    last run built for this run's (no `rm` needed in the CI file)."""
+    job = region(tmp_path / "job")
+    assert run_cli("build", "--today", TODAY, "--shard", "1/3", cwd=job).returncode == 0
+    records = job / "build/.skpdgen/shards"
+    ours = sorted(s for s in AGENCIES if shard_of(s, 3) == 1)
+    assert sorted(p.stem for p in records.iterdir()) == ours
+    # what an older run left: another day's record, and one of an agency since removed
+    (records / "lama.json").write_text((records / f"{ours[0]}.json").read_text("utf-8"), "utf-8")
+    old = json.loads((records / f"{ours[1]}.json").read_text("utf-8"))
+    old["today"] = "2026-11-01"
+    (records / f"{ours[1]}.json").write_text(json.dumps(old), "utf-8")
+    shutil.rmtree(job / f"sites/{ours[1]}")     # this run does not build it any more
+    done = run_cli("build", "--today", TODAY, "--shard", "1/3", cwd=job)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.stem for p in records.iterdir()) == [ours[0]]
