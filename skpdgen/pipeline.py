@@ -44,6 +44,7 @@ from skpdgen.write import (
     WriteError,
     WriteStats,
     exchange,
+    prune_spares,
     remove_leftovers,
     remove_tree,
     write_tree_files,
@@ -320,6 +321,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
         keep_top = set(all_slugs) | {STATE_DIR, search.INDEX_DIR}
         try:
             stats.add(write_tree_files(portal_outputs, out, keep_top))
+            prune_spares(out, all_slugs)        # as write_tree_files removed their folders
             if portal_memo is not None:
                 stats.rendered += len(portal_memo.rendered)
                 with contextlib.suppress(OSError):    # only a shortcut for the next build
