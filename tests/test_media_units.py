@@ -81,3 +81,25 @@ def test_share_card_is_a_1200x630_jpeg_and_photo_og_skips_gif() -> None:
     assert photo_og("img/a.gif", "x") is None
     og = photo_og("img/a.heic", "Foto")
     assert og is not None and og.path == "img/a.og.jpg"
+
+
+def test_heic_support_is_loaded_only_for_a_heic_photo_even_misnamed(tmp_path: Path) -> None:
+    """pillow-heif is imported when the first HEIC photo is opened (a build of an edit with
+    none does not pay for it), and a HEIC photo saved as .jpg still opens."""
+    import subprocess
+    import sys
+
+    from fixtures.images import heic_bytes
+    (tmp_path / "kamera.jpg").write_bytes(heic_bytes(640, 480))
+    (tmp_path / "biasa.jpg").write_bytes(jpeg_bytes(320, 240))
+    script = (
+        "import sys; from pathlib import Path; from skpdgen.media.facts import probe\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "assert probe(root / 'biasa.jpg').width == 320\n"
+        "assert 'pillow_heif' not in sys.modules\n"
+        "facts = probe(root / 'kamera.jpg')\n"
+        "assert (facts.width, facts.height) == (640, 480), facts\n"
+        "assert 'pillow_heif' in sys.modules\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr

@@ -7,6 +7,7 @@ while the site model is assembled, before any encoding.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,11 @@ _GPS_IFD = 0x8825
 _ORIENTATION = 0x0112
 
 
+@functools.cache
 def register_heif() -> None:
-    """Let Pillow open HEIC/HEIF photos (iPhones), when pillow-heif is installed."""
+    """Let Pillow open HEIC/HEIF photos (iPhones), when pillow-heif is installed. Done when
+    the first such photo is opened: importing pillow-heif costs more than a build of an edit
+    that has none."""
     try:
         from pillow_heif import register_heif_opener
     except ImportError:   # pragma: no cover - a dependency; check says so if missing
@@ -29,7 +33,19 @@ def register_heif() -> None:
     register_heif_opener()
 
 
-register_heif()
+HEIF_EXTS = frozenset({".heic", ".heif"})
+
+
+def open_image(path: Path) -> Image.Image:
+    """Image.open, with pillow-heif's opener added when Pillow alone does not know the file
+    (a HEIC photo under another name)."""
+    try:
+        return Image.open(path)
+    except UnidentifiedImageError:
+        if register_heif.cache_info().currsize:
+            raise
+        register_heif()
+        return Image.open(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +69,12 @@ def probe(path: Path) -> ImageFacts:
         raise ImageProblem(f"cannot be read ({exc.strerror})") from None
     if size == 0:
         raise ImageProblem("is an empty file (0 bytes)")
+    if path.suffix.lower() in HEIF_EXTS:
+        register_heif()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(path) as img:
+            with open_image(path) as img:
                 width, height = img.size
                 if width * height > MAX_PIXELS:
                     raise ImageProblem(

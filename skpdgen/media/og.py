@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from skpdgen.media.facts import open_image
 from skpdgen.media.plan import is_processed, kind_of
 from skpdgen.media.settings import OG_QUALITY, OG_SIZE, fingerprint
 
@@ -112,7 +113,7 @@ def _logo(path: Path | None, box: int) -> Image.Image | None:
     if path is None:
         return None
     try:
-        with Image.open(path) as opened:
+        with open_image(path) as opened:
             opened.load()
             img = ImageOps.exif_transpose(opened) or opened
             img = img.convert("RGBA")

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,6 +168,8 @@ def _run(jobs: list[tuple[Job, str]], workers: int) -> list[tuple[str, str]]:
         results = [run_job(job) for job, _ in jobs]
     else:
         # spawn, not fork: `serve` builds from a thread of a multithreaded process
+        import multiprocessing  # only when there are images to encode
+        from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(max_workers=count,
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(run_job, [job for job, _ in jobs]))
