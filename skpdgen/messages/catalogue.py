@@ -12,11 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import yaml
-
-from skpdgen.messages.scan import shape
 
 LANGUAGES = ("id", "en")
 # A one-word entry ("image", "built") translates a whole message, or a placeholder of one of
@@ -143,7 +141,6 @@ class Catalogue:
             entries.append(Entry.of(english, translated))
         self.entries = sorted(entries, key=lambda e: -e.literal)
         self.words = {e.english: e.translated for e in entries if _is_word(e.english)}
-        self.shapes = {shape(e.english) for e in entries}
         # the same fragments come up again and again inside one message and across messages
         self._memo: dict[tuple[str, int, bool], tuple[int, str]] = {}
 
@@ -191,8 +188,7 @@ def catalogue(language: str) -> Catalogue | None:
     if language == "en":
         return None
     try:
-        text = resources.files("skpdgen.messages").joinpath(f"{language}.yaml").read_text(
-            encoding="utf-8")
+        text = (Path(__file__).parent / f"{language}.yaml").read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     table = yaml.load(text, Loader=_LOADER) or {}
