@@ -176,7 +176,8 @@ def test_a_noop_build_counts_as_unchanged_what_a_build_writes(tmp_path: Path) ->
 class _Forks:
     """Counts the checks done in a forked child (reuse.settle), and can make the child fail."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: str = "") -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: str = "",
+                 threads: bool = False) -> None:
         from skpdgen import children, reuse
         self.calls = self.forked = 0
         parent, real_fork, real_check = os.getpid(), children.fork_call, reuse._check
@@ -198,6 +199,8 @@ class _Forks:
             return real_check(*args)
 
         monkeypatch.setattr(reuse, "SPLIT_FROM", 2)      # the test region has three agencies
+        if not threads:     # threads other tests of this run left behind (idle) do not count
+            monkeypatch.setattr(children.threading, "active_count", lambda: 1)
         monkeypatch.setattr(children, "fork_call", counting)
         monkeypatch.setattr(reuse, "_check", check)
 
@@ -255,16 +258,17 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
     from skpdgen import children
     root = _region(tmp_path)
     _build(root)
+    could = children.can_fork()     # False when other tests of this run left threads behind
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
         assert not children.can_fork()
-        forks = _Forks(monkeypatch)
+        forks = _Forks(monkeypatch, threads=True)
         result = _build(root)
         assert (forks.calls, forks.forked) == (1, 0)     # asked, and said no
         assert all(site.reused for site in result.sites)
     finally:
         stop.set()
         other.join()
-    assert children.can_fork()
+    assert children.can_fork() == could

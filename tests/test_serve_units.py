@@ -248,6 +248,7 @@ def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path
 
     from skpdgen import cache
     from skpdgen.pipeline import BuildRequest, SiteResult, build_region
+    from skpdgen.write import spare_path
     root = make_serve_region(tmp_path / "r")
     out = root / "build"
     build_region(BuildRequest(root=root))
@@ -259,14 +260,18 @@ def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path
     def on_swapped(site: SiteResult) -> None:
         live = any("PENANDA" in p.read_text(encoding="utf-8")
                    for p in (out / "dinkes").rglob("index.html"))
-        old_gone = not any(p.name.startswith(".dinkes.") for p in out.iterdir())
-        seen.append(("swapped", site.slug, live, old_gone or site.stats.written == 0))
+        # the old output is now the spare (write.py), holding the page without the edit
+        spare = spare_path(out, site.slug)
+        old_kept = not any("PENANDA" in p.read_text(encoding="utf-8")
+                           for p in spare.rglob("index.html")) and spare.is_dir()
+        seen.append(("swapped", site.slug, live, old_kept))
 
     def on_site(site: SiteResult) -> None:
         seen.append(("site", site.slug, True, cache.entry_path(out, site.slug).is_file()))
     build_region(BuildRequest(root=root, sites=("dinkes",)), None, None, on_site, on_swapped)
-    # told before its old output is deleted and its cache record written, then again after
-    assert seen == [("swapped", "dinkes", True, False), ("site", "dinkes", True, True)]
+    # told the moment its new output is live (the old one kept aside), then again once its
+    # cache record is written
+    assert seen == [("swapped", "dinkes", True, True), ("site", "dinkes", True, True)]
 
 
 # --- debounce ------------------------------------------------------------------------------
