@@ -34,6 +34,7 @@ from skpdgen.scaffold_ci import (
 from skpdgen.scaffold_install import default_install
 
 MAX_CI_SHARDS = 256
+SPARE_GLOB = "build/.skpdgen/cache/spare/"     # write.spare_path: never needed by another job
 TIMEZONE = "Asia/Jakarta"
 
 
@@ -131,7 +132,11 @@ jobs:
         uses: actions/upload-artifact@v4
         with:
           name: build-${{{{ matrix.shard }}}}
-          path: build/
+          # not the spare folders (the outputs before last, for the next staging): a zip
+          # would store their hard links as copies, and the final job builds no agency
+          path: |
+            build/
+            !{SPARE_GLOB}
           include-hidden-files: true
           retention-days: 1
 
@@ -220,6 +225,8 @@ shard:
     expire_in: 1 day
     paths:
       - build/
+    exclude:        # the spare folders: a zip would store their hard links as copies
+      - {SPARE_GLOB}**/*
 
 # the final jobs run even when a shard failed: its agencies are held back, the pipeline is red
 check:

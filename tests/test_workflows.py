@@ -308,6 +308,7 @@ def test_sharded_github_workflow_shape() -> None:
     assert jobs["shard"]["strategy"] == {"fail-fast": False, "matrix": {"shard": [1, 2, 3]}}
     upload = next(s for s in jobs["shard"]["steps"] if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["include-hidden-files"] is True   # build/.skpdgen holds the records
+    assert upload["with"]["path"].split() == ["build/", "!build/.skpdgen/cache/spare/"]
     assert upload["if"] == "${{ !cancelled() }}"
     assert jobs["site"]["needs"] == ["day", "shard"] and jobs["site"]["if"] == "${{ !cancelled() }}"
     download = next(s for s in jobs["site"]["steps"] if "download-artifact" in s.get("uses", ""))
@@ -332,12 +333,18 @@ def test_sharded_gitlab_pipeline_shape() -> None:
     for job in ("day", "check", "pages", "verdict"):     # assembled from this run's shards
         assert "cache" not in data[job]
     assert data["shard"]["artifacts"]["paths"] == ["build/"]
+    assert data["shard"]["artifacts"]["exclude"] == ["build/.skpdgen/cache/spare/**/*"]
     assert data["shard"]["allow_failure"] == {"exit_codes": [1]}
     assert data["day"]["artifacts"]["reports"]["dotenv"] == "day.env"
     for job in ("check", "pages"):
         assert data[job]["needs"] == ["day", "shard"]
         assert data[job]["rules"][0]["when"] == "always"
     assert data["verdict"]["needs"] == ["pages"]
+
+
+def _not_uploaded(folder: str, names: list[str]) -> list[str]:
+    """What the shard jobs' artifacts leave out: the spare folders (build/.skpdgen/cache/spare)."""
+    return ["spare"] if Path(folder).parts[-2:] == (".skpdgen", "cache") else []
 
 
 def github_sharded_end_to_end(tmp_path: Path, source: Path, workflow: dict[str, Any]
@@ -365,7 +372,8 @@ def github_sharded_end_to_end(tmp_path: Path, source: Path, workflow: dict[str, 
                 shell(step["run"].replace("${{ matrix.shard }}", str(index)), job, {})
         shutil.rmtree(cached, ignore_errors=True)
         shutil.copytree(job / "build", cached)
-        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True)
+        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True,
+                        ignore=_not_uploaded)
     failed, ran = False, []
     for step in jobs["site"]["steps"]:
         run = step.get("run")
@@ -415,7 +423,8 @@ def test_sharded_gitlab_run_end_to_end(tmp_path: Path) -> None:
         shutil.copytree(root, job)
         assert shell("\n".join(data["shard"]["script"]), job,
                      {"CI_NODE_INDEX": str(index), "CI_NODE_TOTAL": "3"}) == 0
-        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True)
+        shutil.copytree(job / "build", final / "build", dirs_exist_ok=True,
+                        ignore=_not_uploaded)
     assert shell("\n".join(data["pages"]["script"]), final, {}) == 0
     assert (final / "public/index.html").is_file() and (final / "public/disdik").is_dir()
     assert (final / "skpdgen-status.txt").read_text(encoding="utf-8").strip() == "0 0"
