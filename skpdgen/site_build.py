@@ -167,7 +167,8 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                            else cache.record_output(target, live.files))
         else:
             last = cache.load_entry(out, slug) if key is not None else None
-            staging, stats = stage(outputs, target, spare_path(out, slug))
+            spare = spare_path(out, slug)
+            staging, stats = stage(outputs, target, spare)
             if owner is not None and os.getppid() != owner:
                 # a worker whose build was killed: it holds no lock, so it must not swap
                 # anything in
@@ -180,9 +181,10 @@ def _build_site(region: Region, theme: Theme, slug: str, options: BuildOptions, 
                 on_swapped, SiteResult(slug, not left_out.items, list(diags.items), stats,
                                        summary, page_count=len(model.pages),
                                        not_published=left_out.not_published,
-                                       images_encoded=encoded)), keep_old=True)
+                                       images_encoded=encoded)), keep_old=staging == spare)
             # the old output is the next build's spare; Pagefind writes a whole new index
-            remove_tree(staging / search.INDEX_DIR)
+            if staging == spare:
+                remove_tree(spare / search.INDEX_DIR)
             files, dirs = (cache.record_output(target, last.files if last else None)
                            if key is not None else ({}, {}))
         write_file_atomic(summary_path(out, slug), summary.to_json().encode("utf-8"))

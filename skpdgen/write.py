@@ -105,6 +105,8 @@ def stage(outputs: Iterable[Output], target: Path, spare: Path | None = None
     folder is that one brought up to date: a file that is already the right one stays, and
     only the folders that differ are made or removed. An edit then costs the few files it
     changed, not a new folder per page (see swap_in's `keep_old`)."""
+    if spare is not None and not _same_device(spare.parent, target.parent):
+        spare = None            # build/.skpdgen elsewhere (a link, a mount): no atomic swap
     staging = spare or target.parent / f".{target.name}.staging-{os.getpid()}"
     stats = WriteStats()
     try:
@@ -125,6 +127,14 @@ def stage(outputs: Iterable[Output], target: Path, spare: Path | None = None
         remove_tree(staging)
         raise
     return staging, stats
+
+
+def _same_device(folder: Path, other: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.stat(folder).st_dev == os.stat(other).st_dev
+    except OSError:
+        return False
 
 
 def spare_path(out: Path, slug: str) -> Path:

@@ -192,3 +192,33 @@ def test_the_spare_of_a_removed_agency_goes_with_it(tmp_path: Path) -> None:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def test_a_spare_on_another_device_is_not_used(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """build/.skpdgen linked or mounted elsewhere: the staging folder goes beside the output,
+    where the swap can be one rename."""
+    from skpdgen import write
+    target, spare = tmp_path / "dinkes", spare_path(tmp_path, "dinkes")
+    _publish(tmp_path, ROUNDS[0])
+    _publish(tmp_path, ROUNDS[1])
+    assert spare.is_dir()
+    monkeypatch.setattr(write, "_same_device", lambda folder, other: False)
+    staging, stats = stage(_outputs(ROUNDS[2]), target, spare)
+    assert staging.parent == tmp_path and staging.name.startswith(".dinkes.staging-")
+    swap_in(staging, target, stats)
+    assert tree_hashes(target) == {rel: _sha(data) for rel, data in ROUNDS[2].items()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".skpdgen", "dinkes"]
+
+
+def test_a_build_whose_spare_cannot_be_used_leaves_nothing_beside_the_output(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skpdgen import write
+    root = _region(tmp_path)
+    _build(root)
+    monkeypatch.setattr(write, "_same_device", lambda folder, other: False)
+    (root / "sites/dinkes/content/berita/2026-11-01-kabar-1.md").write_text(
+        _news("Kabar Lain", "2026-11-01"), encoding="utf-8")
+    _build(root)
+    assert not [p.name for p in (root / "build").iterdir() if p.name.startswith(".dinkes")]
+    assert "Kabar Lain" in (root / "build/dinkes/index.html").read_text(encoding="utf-8")
