@@ -1,5 +1,5 @@
 """Allow `python -m skpdgen`."""
 
-from skpdgen.cli import main
+from skpdgen.cli import run
 
-raise SystemExit(main())
+run()

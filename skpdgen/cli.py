@@ -7,16 +7,19 @@ Exit status: 0 success; 1 content errors (a site failed to build, a check failed
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import importlib
 import io
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from skpdgen import __version__
 from skpdgen.diagnostics import ConfigError, one_line
@@ -341,6 +344,29 @@ MODULE_OF_COMMAND: dict[str, str] = {
 }
 
 
+def run() -> NoReturn:
+    """The `skpdgen` command (and `python -m skpdgen`): main(), then an exit that runs the exit
+    handlers and flushes the output, but skips freeing every object of the interpreter one by
+    one: the system takes the memory back at once (a no-op build of 10,000 posts: 10 ms of
+    its 0.19 s). With another thread still running (none should), Python's own exit waits
+    for it as usual."""
+    try:
+        code: object = main()
+    except SystemExit as exc:       # argparse: --help, --version, a usage error
+        code = exc.code
+    if isinstance(code, str):       # what Python itself does with SystemExit("message")
+        print(code, file=sys.stderr)
+        code = 1
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if threading.active_count() > 1 or not hasattr(atexit, "_run_exitfuncs"):
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):     # a closed pipe, a closed stream
+            stream.flush()
+    os._exit(status)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # a console that cannot show a character (an agency name, '…') must not crash a command
     for stream in (sys.stdout, sys.stderr):
@@ -382,4 +408,4 @@ def _scaffold_error() -> type[Exception]:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

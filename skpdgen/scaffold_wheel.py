@@ -29,7 +29,7 @@ def vendor_wheel(dest_dir: Path) -> Path:
     files += [(f"{info}/METADATA", _metadata().encode("utf-8")),
               (f"{info}/WHEEL", b"Wheel-Version: 1.0\nGenerator: skpdgen init\n"
                                 b"Root-Is-Purelib: true\nTag: py3-none-any\n"),
-              (f"{info}/entry_points.txt", b"[console_scripts]\nskpdgen = skpdgen.cli:main\n")]
+              (f"{info}/entry_points.txt", b"[console_scripts]\nskpdgen = skpdgen.cli:run\n")]
     record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files)
     record += f"{info}/RECORD,,\n"
     files.append((f"{info}/RECORD", record.encode("utf-8")))

@@ -64,6 +64,26 @@ def test_a_build_imports_only_what_building_needs(tmp_path: Path) -> None:
     code, modules = _modules(root, "build", "--today", TODAY)
     assert code == 0
     assert not modules & (NEVER_FOR_BUILD | {"icalendar"}), modules & NEVER_FOR_BUILD
+    # nor the renderer, Markdown, images or processes: the agency's key and output were checked
+    noop = {"jinja2", "markdown_it", "PIL", "pillow_heif", "multiprocessing",
+            "concurrent.futures.process", "skpdgen.site_build", "skpdgen.portal"}
+    assert not modules & noop, modules & noop
+
+
+def test_the_command_exits_fast_yet_runs_exit_handlers_and_flushes(tmp_path: Path) -> None:
+    """`skpdgen` skips freeing the interpreter's objects at exit (cli.run): what it printed
+    still reaches a pipe, exit handlers still run, and exit statuses are main()'s."""
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: print('handler ran', flush=True))\n"
+              "sys.argv = ['skpdgen', *sys.argv[1:]]\n"
+              "from skpdgen.cli import run\n"
+              "run()\n")
+    for args, status, shown in ((["--version"], 0, "skpdgen"), (["biuld"], 2, "")):
+        done = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120,
+                              env={**_env(), "PYTHONPATH": str(REPO)})
+        assert done.returncode == status, done.stderr
+        assert shown in done.stdout and done.stdout.rstrip().endswith("handler ran")
 
 
 def test_other_commands_still_work_and_help_lists_them_all(tmp_path: Path) -> None:
