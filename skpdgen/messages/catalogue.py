@@ -9,12 +9,19 @@ English message of its own ("'date' {message}"). A message with no template stay
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import marshal
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import yaml
+
+from skpdgen.usercache import user_cache_dir
 
 LANGUAGES = ("id", "en")
 # A one-word entry ("image", "built") translates a whole message, or a placeholder of one of
@@ -188,13 +195,37 @@ def catalogue(language: str) -> Catalogue | None:
     if language == "en":
         return None
     try:
-        text = (Path(__file__).parent / f"{language}.yaml").read_text(encoding="utf-8")
+        data = (Path(__file__).parent / f"{language}.yaml").read_bytes()
     except FileNotFoundError:
         return None
-    table = yaml.load(text, Loader=_LOADER) or {}
+    return Catalogue(language, load_table(language, data))
+
+
+def load_table(language: str, data: bytes) -> dict[str, str]:
+    """The catalogue file `data` as a mapping, parsed once per version of the file: this user's
+    cache keeps it (marshal, keyed by the file's sha256 and the Python version), since
+    parsing 60 KB of YAML would take longer than a build with nothing to do."""
+    digest = hashlib.sha256(data + repr((sys.version_info[:2], marshal.version)).encode())
+    kept = user_cache_dir() / f"messages-{language}-{digest.hexdigest()[:20]}.marshal"
+    try:
+        table = marshal.loads(kept.read_bytes())
+        if isinstance(table, dict) and all(type(k) is str and type(v) is str
+                                           for k, v in table.items()):
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = yaml.load(data.decode("utf-8"), Loader=_LOADER) or {}
     if not isinstance(table, dict):
         raise CatalogueError(f"{language}.yaml must be a mapping of English → {language}")
-    return Catalogue(language, table)
+    temporary = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+    try:        # only a shortcut for the next command
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(marshal.dumps(table))
+        os.replace(temporary, kept)
+    except (OSError, ValueError):   # a read-only home; a value marshal cannot write
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+    return table
 
 
 def translate(message: str, language: str) -> str:

@@ -16,6 +16,7 @@ from jinja2.bccache import Bucket
 from jinja2.sandbox import SandboxedEnvironment
 
 from skpdgen.theme import templates_kept_in
+from skpdgen.usercache import user_cache_dir
 
 
 class TemplateCache(jinja2.BytecodeCache):
@@ -96,8 +97,7 @@ class TemplateCache(jinja2.BytecodeCache):
 
 
 def _key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "skpdgen" / "template-cache.key"
+    return user_cache_dir() / "template-cache.key"
 
 
 _KEY: list[bytes | None] = []
