@@ -138,8 +138,8 @@ def build_region(request: BuildRequest, progress: ProgressCallback | None = None
             ON_SWAPPED.reset(token)
     region = load_region(request.root)
     if (theme is None or theme.layers != theme_layers(region.theme_dir)
-            or theme.translator.lang != region.language):
-        theme = load_theme(region.theme_dir, region.language)
+            or theme.language != region.language):
+        theme = load_theme(region.theme_dir, region.language, lazy=True)
     all_slugs = discover_agencies(region)
     for slug in request.sites:
         if slug not in all_slugs:
@@ -272,6 +272,7 @@ def _build_into(request: BuildRequest, region: Region, theme: Theme, all_slugs: 
                        options, portal_diags, region_result)
     if request.write:
         portal_record.forget(out)
+    theme.load()
     # the portal is to be built: what renders it is imported only now
     from skpdgen import portal, site_build
     from skpdgen.editor import build as editor_build
@@ -481,6 +482,7 @@ def _build_sites(region: Region, theme: Theme, slugs: list[str], options: BuildO
                        if key is not None else ({}, {}))
     todo = [slug for slug in slugs if slug not in reused]
     if todo:    # the content model, Markdown, templates and images: only to build one
+        theme.load()        # its strings and assets: read once, here, before any worker
         from skpdgen.site_build import build_site
     if jobs == 1 or len(todo) <= 1:
         for done, slug in enumerate(slugs, start=1):

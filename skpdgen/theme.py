@@ -8,8 +8,9 @@ nothing to render (a no-op) loads the theme for its key but never imports Jinja.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from skpdgen import i18n
 from skpdgen.i18n import Translator
@@ -34,11 +35,34 @@ class Theme:
 
     `layers` is the region's themes/<name>/ (when it exists) in front of the built-in theme:
     a region overrides the built-in one file by file (a template, the stylesheet, a string).
+    Its strings and assets are read when first asked for (`load` reads them at once): a build
+    with nothing to render needs only the layers.
     """
 
     layers: tuple[Path, ...]
-    translator: Translator
-    assets: dict[str, Asset]
+    language: str
+    _loaded: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def translator(self) -> Translator:
+        found = self._loaded.get("translator")
+        if found is None:
+            found = self._loaded["translator"] = i18n.load_translator(self.layers,
+                                                                      self.language)
+        return found
+
+    @property
+    def assets(self) -> dict[str, Asset]:
+        found = self._loaded.get("assets")
+        if found is None:
+            found = self._loaded["assets"] = _assets(self.layers)
+        return found
+
+    def load(self) -> Theme:
+        """Read its strings and assets now: a strings file that cannot be read is a
+        ConfigError here, not inside the build of an agency."""
+        _ = self.translator, self.assets
+        return self
 
     @property
     def root(self) -> Path:
@@ -57,9 +81,10 @@ def theme_layers(region_theme_dir: Path) -> tuple[Path, ...]:
     return (BUILTIN_THEME,)
 
 
-def load_theme(region_theme_dir: Path, language: str) -> Theme:
-    layers = theme_layers(region_theme_dir)
-    return Theme(layers, i18n.load_translator(layers, language), _assets(layers))
+def load_theme(region_theme_dir: Path, language: str, lazy: bool = False) -> Theme:
+    """The region's theme; `lazy`: its strings and assets are read when first used."""
+    theme = Theme(theme_layers(region_theme_dir), language)
+    return theme if lazy else theme.load()
 
 
 def _assets(layers: tuple[Path, ...]) -> dict[str, Asset]:

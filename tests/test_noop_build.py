@@ -272,3 +272,44 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path, monkeypatch: pytest.M
         stop.set()
         other.join()
     assert children.can_fork() == could
+
+
+def test_a_broken_theme_strings_file_still_stops_the_build_with_its_name(
+        tmp_path: Path) -> None:
+    """The theme's strings are read only when something is rendered (a no-op build needs
+    none), yet a strings file that cannot be read is still the build's one-line error."""
+    from conftest import run_cli
+    root = _region(tmp_path)
+    assert run_cli("build", "--today", "2026-11-29", cwd=root).returncode == 0
+    strings = root / "themes/default/i18n/id.yaml"
+    strings.parent.mkdir(parents=True)
+    strings.write_text("nav:\n  home: [Beranda\n", encoding="utf-8")
+    done = run_cli("--lang", "en", "build", "--today", "2026-11-29", cwd=root)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("themes/default/i18n/id.yaml: error: ")
+    assert "cannot read interface strings" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_the_message_catalogue_is_parsed_once_per_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skpdgen.messages import catalogue
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = (Path(catalogue.__file__).parent / "id.yaml").read_bytes()
+    table = catalogue.load_table("id", data)
+    assert table and all(isinstance(v, str) for v in table.values())
+    kept = list((tmp_path / "cache/skpdgen").glob("messages-id-*.marshal"))
+    assert len(kept) == 1
+
+    def no_yaml(*args: object, **kwargs: object) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(catalogue.yaml, "load", no_yaml)
+    assert catalogue.load_table("id", data) == table
+    # a damaged file is parsed again and replaced; another version of the file has its own
+    kept[0].write_bytes(b"\x00rusak")
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    assert catalogue.load_table("id", data) == table
+    assert catalogue.load_table("id", data + b"\n'baru': 'baru'\n")["baru"] == "baru"
+    assert len(list((tmp_path / "cache/skpdgen").glob("messages-id-*.marshal"))) == 2
