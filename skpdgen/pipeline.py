@@ -37,6 +37,7 @@ from skpdgen.shard import (
     remove_records,
     save_record,
 )
+from skpdgen.staging import prune_spares
 from skpdgen.summary import summary_path
 from skpdgen.theme import Theme, cache_templates_in, load_theme, theme_layers
 from skpdgen.write import (
@@ -44,7 +45,6 @@ from skpdgen.write import (
     WriteError,
     WriteStats,
     exchange,
-    prune_spares,
     remove_leftovers,
     remove_tree,
     write_tree_files,

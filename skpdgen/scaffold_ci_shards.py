@@ -34,7 +34,7 @@ from skpdgen.scaffold_ci import (
 from skpdgen.scaffold_install import default_install
 
 MAX_CI_SHARDS = 256
-SPARE_GLOB = "build/.skpdgen/cache/spare/"     # write.spare_path: never needed by another job
+SPARE_GLOB = "build/.skpdgen/cache/spare/"     # staging.spare_path: never needed by another job
 TIMEZONE = "Asia/Jakarta"
 
 

@@ -27,6 +27,7 @@ from skpdgen.render.site import SiteRenderer
 from skpdgen.report import measured
 from skpdgen.reuse import ON_SWAPPED, SiteResult, inputs_key, reuse
 from skpdgen.scorecard import BuildHealth
+from skpdgen.staging import spare_path, stage, swap_in
 from skpdgen.summary import SiteSummary, summarize, summary_path
 from skpdgen.theme import Theme
 from skpdgen.write import (
@@ -35,9 +36,6 @@ from skpdgen.write import (
     WriteStats,
     check_dest,
     remove_tree,
-    spare_path,
-    stage,
-    swap_in,
     write_file_atomic,
 )
 

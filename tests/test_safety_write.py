@@ -9,7 +9,8 @@ import pytest
 from fixtures.region import tree_hashes
 
 from skpdgen.render import Output
-from skpdgen.write import WriteError, WriteStats, check_dest, stage, swap_in
+from skpdgen.staging import stage, swap_in
+from skpdgen.write import WriteError, WriteStats, check_dest
 
 
 def _old_site(out: Path) -> Path:

@@ -248,7 +248,7 @@ def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path
 
     from skpdgen import cache
     from skpdgen.pipeline import BuildRequest, SiteResult, build_region
-    from skpdgen.write import spare_path
+    from skpdgen.staging import spare_path
     root = make_serve_region(tmp_path / "r")
     out = root / "build"
     build_region(BuildRequest(root=root))
@@ -260,7 +260,7 @@ def test_build_region_reports_each_agency_the_moment_its_output_is_live(tmp_path
     def on_swapped(site: SiteResult) -> None:
         live = any("PENANDA" in p.read_text(encoding="utf-8")
                    for p in (out / "dinkes").rglob("index.html"))
-        # the old output is now the spare (write.py), holding the page without the edit
+        # the old output is now the spare (staging.py), holding the page without the edit
         spare = spare_path(out, site.slug)
         old_kept = not any("PENANDA" in p.read_text(encoding="utf-8")
                            for p in spare.rglob("index.html")) and spare.is_dir()

@@ -19,7 +19,7 @@ from fixtures.region import published_hashes, tree_hashes
 
 from skpdgen.pipeline import BuildRequest, build_region
 from skpdgen.render import Output
-from skpdgen.write import spare_path, stage, swap_in
+from skpdgen.staging import spare_path, stage, swap_in
 
 ROUNDS = [
     {"index.html": b"beranda 1", "berita/a/index.html": b"a", "berita/b/index.html": b"b",
@@ -198,12 +198,12 @@ def test_a_spare_on_another_device_is_not_used(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """build/.skpdgen linked or mounted elsewhere: the staging folder goes beside the output,
     where the swap can be one rename."""
-    from skpdgen import write
+    from skpdgen import staging
     target, spare = tmp_path / "dinkes", spare_path(tmp_path, "dinkes")
     _publish(tmp_path, ROUNDS[0])
     _publish(tmp_path, ROUNDS[1])
     assert spare.is_dir()
-    monkeypatch.setattr(write, "_same_device", lambda folder, other: False)
+    monkeypatch.setattr(staging, "_same_device", lambda folder, other: False)
     staging, stats = stage(_outputs(ROUNDS[2]), target, spare)
     assert staging.parent == tmp_path and staging.name.startswith(".dinkes.staging-")
     swap_in(staging, target, stats)
@@ -213,10 +213,10 @@ def test_a_spare_on_another_device_is_not_used(tmp_path: Path,
 
 def test_a_build_whose_spare_cannot_be_used_leaves_nothing_beside_the_output(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from skpdgen import write
+    from skpdgen import staging
     root = _region(tmp_path)
     _build(root)
-    monkeypatch.setattr(write, "_same_device", lambda folder, other: False)
+    monkeypatch.setattr(staging, "_same_device", lambda folder, other: False)
     (root / "sites/dinkes/content/berita/2026-11-01-kabar-1.md").write_text(
         _news("Kabar Lain", "2026-11-01"), encoding="utf-8")
     _build(root)
