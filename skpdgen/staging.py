@@ -49,10 +49,11 @@ def _put(out: Output, staged: Path, old: Path, stats: WriteStats) -> None:
 
 def stage(outputs: Iterable[Output], target: Path, spare: Path | None = None
           ) -> tuple[Path, WriteStats]:
-    """Write outputs into a staging folder beside `target`; returns (staging, stats).
+    """Write outputs into a staging folder; returns (staging, stats).
 
-    With `spare` (spare_path: where the last swap left the output before it), the staging
-    folder is that one brought up to date: a file that is already the right one stays, and
+    Without `spare`, the staging folder is a new one beside `target`. With `spare`
+    (spare_path: where the last swap left the output before it), the staging folder is that
+    one brought up to date: a file that is already the right one stays, and
     only the folders that differ are made or removed. An edit then costs the few files it
     changed, not a new folder per page (see swap_in's `keep_old`)."""
     if spare is not None and not _same_device(spare.parent, target.parent):
@@ -142,7 +143,7 @@ def _refresh(outputs: Iterable[Output], staging: Path, target: Path, stats: Writ
         have = files.pop(rel, None)      # files keeps those no output claimed
         kept = _matching(out, live)
         if kept is not None:
-            if have == kept.st_ino:
+            if have == kept.st_ino and _same_inode(staged, kept):
                 stats.unchanged += 1
                 continue
             if have is not None:
@@ -191,6 +192,16 @@ def _clear(staging: Path, rel: str, files: dict[str, int], dirs: set[str]) -> No
     for name in [f for f in files if f.startswith(inside)]:
         del files[name]
     dirs.difference_update({d for d in dirs if d == rel or d.startswith(inside)})
+
+
+def _same_inode(path: Path, st: os.stat_result) -> bool:
+    """`path` is the file `st` was taken of (the listing's inode numbers come from the folder,
+    which some file systems number differently from stat)."""
+    try:
+        mine = os.lstat(path)
+    except OSError:
+        return False
+    return mine.st_ino == st.st_ino and mine.st_dev == st.st_dev
 
 
 def _matching(out: Output, live: Path) -> os.stat_result | None:
