@@ -94,8 +94,8 @@ def settle(region: Region, slugs: list[str], out: Path, region_key: str, options
     """
     theirs = slugs[1::2] if jobs >= 2 and len(slugs) >= SPLIT_FROM else []
     child = children.fork_call(_check, region, theirs, out, region_key, options) if theirs else None
-    reused, checked = _check(region, [s for s in slugs if child is None or s not in theirs],
-                             out, region_key, options)
+    reused, checked = _check(region, slugs if child is None else slugs[0::2], out, region_key,
+                             options)
     if child is not None:
         found = child.result()
         if not (isinstance(found, tuple) and len(found) == 2):   # checked here instead

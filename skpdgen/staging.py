@@ -24,22 +24,27 @@ from skpdgen.write import (
     WriteStats,
     exchange,
     remove_tree,
-    same_bytes,
-    same_file,
 )
 
 
-def _put(out: Output, staged: Path, old: Path, stats: WriteStats) -> None:
+def _put(out: Output, staged: Path, live: Path, stats: WriteStats) -> None:
+    """`out` into a new staging folder: linked from the live output when unchanged."""
     staged.parent.mkdir(parents=True, exist_ok=True)
-    unchanged = (same_bytes(old, out.data) if out.data is not None
-                 else out.source is not None and same_file(old, out.source))
-    if unchanged:
-        try:
-            os.link(old, staged)
-            stats.unchanged += 1
-            return
-        except OSError:
-            pass
+    if _matching(out, live) is None or not _link(live, staged, stats):
+        _write(out, staged, stats)
+
+
+def _link(live: Path, staged: Path, stats: WriteStats) -> bool:
+    try:
+        os.link(live, staged)
+    except OSError:
+        return False
+    stats.unchanged += 1
+    return True
+
+
+def _write(out: Output, staged: Path, stats: WriteStats) -> None:
+    """A new file (never through an existing one: `staged` does not exist)."""
     if out.data is not None:
         staged.write_bytes(out.data)
     elif out.source is not None:
@@ -142,25 +147,13 @@ def _refresh(outputs: Iterable[Output], staging: Path, target: Path, stats: Writ
         staged, live = staging / rel, target / rel
         have = files.pop(rel, None)      # files keeps those no output claimed
         kept = _matching(out, live)
-        if kept is not None:
-            if have == kept.st_ino and _same_inode(staged, kept):
-                stats.unchanged += 1
-                continue
-            if have is not None:
-                os.unlink(staged)
-            try:
-                os.link(live, staged)
-                stats.unchanged += 1
-                continue
-            except OSError:
-                pass
-        elif have is not None:
+        if kept is not None and have == kept.st_ino and _same_inode(staged, kept):
+            stats.unchanged += 1
+            continue
+        if have is not None:
             os.unlink(staged)
-        if out.data is not None:
-            staged.write_bytes(out.data)
-        elif out.source is not None:
-            shutil.copyfile(out.source, staged)
-        stats.written += 1
+        if kept is None or not _link(live, staged, stats):
+            _write(out, staged, stats)
     for rel in files:           # what no output is any more (files holds the others only)
         os.unlink(staging / rel)
     needed = {""}

@@ -48,7 +48,7 @@ def check_dest(dest_path: str) -> bool:
             and all(p not in ("", ".", "..") for p in parts))
 
 
-def same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         if path.stat().st_size != len(data):
             return False
@@ -57,7 +57,7 @@ def same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def same_file(old: Path, source: Path) -> bool:
+def _same_file(old: Path, source: Path) -> bool:
     try:
         a, b = old.stat(), source.stat()
         if a.st_size != b.st_size:
@@ -72,8 +72,8 @@ def same_file(old: Path, source: Path) -> bool:
 def same_output(out: Output, path: Path) -> bool:
     """True when the file at `path` already holds exactly `out`."""
     if out.data is not None:
-        return same_bytes(path, out.data)
-    return out.source is not None and same_file(path, out.source)
+        return _same_bytes(path, out.data)
+    return out.source is not None and _same_file(path, out.source)
 
 
 _RENAME_EXCHANGE = 2
@@ -100,7 +100,7 @@ def exchange(a: Path, b: Path) -> bool:
 
 def write_file_atomic(path: Path, data: bytes) -> bool:
     """Replace one file atomically; False (nothing written) when the bytes are unchanged."""
-    if same_bytes(path, data):
+    if _same_bytes(path, data):
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
@@ -130,7 +130,7 @@ def write_tree_files(outputs: Iterable[Output], root: Path, keep_top: set[str]) 
                 changed = write_file_atomic(dest, out.data)
             else:
                 assert out.source is not None
-                changed = not same_file(dest, out.source)
+                changed = not _same_file(dest, out.source)
                 if changed:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
