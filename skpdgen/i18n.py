@@ -7,8 +7,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from skpdgen.config.schema import When
 from skpdgen.diagnostics import ConfigError, Diagnostic
 
@@ -134,6 +132,8 @@ def filesize(size: int | None, lang: str = "id") -> str:
 def load_translator(layers: tuple[Path, ...], lang: str) -> Translator:
     """Strings of `lang` over those of `id` (so a missing English string shows in Indonesian);
     within a language, a front theme layer's strings over the built-in ones."""
+    import yaml  # only when something is rendered: a build that renders nothing never reads them
+
     strings: dict[str, Any] = {}
     for code, layer in ((c, la) for c in dict.fromkeys(("id", lang)) for la in reversed(layers)):
         path = layer / "i18n" / f"{code}.yaml"
@@ -152,6 +152,8 @@ def load_translator(layers: tuple[Path, ...], lang: str) -> Translator:
 def _load_yaml(text: str) -> Any:
     """yaml.safe_load with libyaml's parser when there is one (several times faster); a file
     it refuses is read again by PyYAML's own parser, whose error message is the one shown."""
+    import yaml
+
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:

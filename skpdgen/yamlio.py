@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
 MAX_YAML_BYTES = 1_000_000
-# libyaml's parser when PyYAML has it (several times faster); composing stays safe either way.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 20_000
 MAX_DEPTH = 50          # lists in lists in mappings ...: no page needs more
 
@@ -74,8 +74,11 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
             number + line_offset,
             "it was pasted from Word or a phone: delete the spaces before the key and type them "
             "again with the space bar")
+    import yaml  # here: a build whose skpdgen.yaml is kept (parse_kept) never needs it
+
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        # libyaml's parser when PyYAML has it (several times faster); composing stays safe
+        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -93,6 +96,56 @@ def parse(text: str, line_offset: int = 0) -> YNode | None:
     if node is None:
         return None
     return _Converter(line_offset).convert(node)
+
+
+def parse_kept(text: str) -> YNode | None:
+    """parse(text), kept in this user's cache by the text itself (usercache.kept): every
+    command reads skpdgen.yaml, and importing PyYAML takes longer than a build with nothing
+    to do spends on the rest of it. A text that does not parse is never kept: it is parsed,
+    and its error reported, each time."""
+    from skpdgen.usercache import kept
+
+    return kept("yaml", text.encode("utf-8", "surrogatepass"), lambda: _freeze(parse(text)),
+                _thaw)
+
+
+def _freeze(node: YNode | None) -> object:
+    """A node as plain tuples, dicts and strings (what marshal writes)."""
+    if node is None:
+        return None
+    if isinstance(node, YScalar):
+        return ("s", node.value, node.line, node.quoted)
+    if isinstance(node, YSeq):
+        return ("l", tuple(_freeze(item) for item in node.items), node.line)
+    return ("m", {key: _freeze(item) for key, item in node.items.items()}, node.key_lines,
+            node.line)
+
+
+def _thaw(value: object) -> YNode | None:
+    """The node `_freeze` made `value` from; TypeError when it is not such a value."""
+    if value is None:
+        return None
+    if type(value) is tuple and value:
+        kind = value[0]
+        if kind == "s" and len(value) == 4 and type(value[1]) is str and type(value[2]) is int \
+                and type(value[3]) is bool:
+            return YScalar(value[1], value[2], value[3])
+        if kind == "l" and len(value) == 3 and type(value[1]) is tuple and type(value[2]) is int:
+            return YSeq(tuple(_node(item) for item in value[1]), value[2])
+        if (kind == "m" and len(value) == 4 and type(value[1]) is dict
+                and type(value[2]) is dict and type(value[3]) is int
+                and value[1].keys() == value[2].keys()
+                and all(type(k) is str and type(n) is int for k, n in value[2].items())):
+            return YMap({key: _node(item) for key, item in value[1].items()}, dict(value[2]),
+                        value[3])
+    raise TypeError  # a damaged entry: usercache.kept parses the text again
+
+
+def _node(value: object) -> YNode:
+    node = _thaw(value)
+    if node is None:
+        raise TypeError  # a damaged entry: usercache.kept parses the text again
+    return node
 
 
 _SCAN_LIMIT = 1000   # far above MAX_DEPTH, far below what overflows libyaml's C stack
@@ -227,6 +280,8 @@ class _Converter:
             self.open.pop()
 
     def _convert(self, node: yaml.Node, line: int) -> YNode:
+        import yaml  # imported by parse already: a lookup
+
         self.count += 1
         if self.count > MAX_NODES:
             raise YamlError(

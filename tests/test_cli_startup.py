@@ -64,9 +64,10 @@ def test_a_build_imports_only_what_building_needs(tmp_path: Path) -> None:
     code, modules = _modules(root, "build", "--today", TODAY)
     assert code == 0
     assert not modules & (NEVER_FOR_BUILD | {"icalendar"}), modules & NEVER_FOR_BUILD
-    # nor the renderer, Markdown, images or processes: the agency's key and output were checked
+    # nor the renderer, Markdown, images or processes: the agency's key and output were checked;
+    # nor PyYAML: skpdgen.yaml and the message catalogue were parsed by the first build
     noop = {"jinja2", "markdown_it", "PIL", "pillow_heif", "multiprocessing",
-            "concurrent.futures.process", "skpdgen.site_build", "skpdgen.portal"}
+            "concurrent.futures.process", "skpdgen.site_build", "skpdgen.portal", "yaml"}
     assert not modules & noop, modules & noop
 
 

@@ -293,6 +293,8 @@ def test_a_broken_theme_strings_file_still_stops_the_build_with_its_name(
 
 def test_the_message_catalogue_is_parsed_once_per_version(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
     from skpdgen.messages import catalogue
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = (Path(catalogue.__file__).parent / "id.yaml").read_bytes()
@@ -304,7 +306,7 @@ def test_the_message_catalogue_is_parsed_once_per_version(
     def no_yaml(*args: object, **kwargs: object) -> object:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(catalogue.yaml, "load", no_yaml)
+    monkeypatch.setattr(yaml, "load", no_yaml)
     assert catalogue.load_table("id", data) == table
     # a damaged file is parsed again and replaced; another version of the file has its own
     kept[0].write_bytes(b"\x00rusak")

@@ -158,7 +158,7 @@ def load_region(root: Path) -> Region:
     node = None
     if content is not None:
         try:
-            node = yamlio.parse(content)
+            node = yamlio.parse_kept(content)
         except yamlio.YamlError as exc:
             diags.error(REGION_FILE, exc.line, exc.message, exc.hint)
     values: dict[str, Any] = {}

@@ -9,19 +9,12 @@ English message of its own ("'date' {message}"). A message with no template stay
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import marshal
-import os
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from skpdgen.usercache import user_cache_dir
+from skpdgen.usercache import kept
 
 LANGUAGES = ("id", "en")
 # A one-word entry ("image", "built") translates a whole message, or a placeholder of one of
@@ -30,8 +23,6 @@ WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind", "change"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _MAX_DEPTH = 3
 _MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
-# libyaml's parser when PyYAML has it: the catalogue loads in milliseconds, not a third of a second
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,29 +194,29 @@ def catalogue(language: str) -> Catalogue | None:
 
 def load_table(language: str, data: bytes) -> dict[str, str]:
     """The catalogue file `data` as a mapping, parsed once per version of the file: this user's
-    cache keeps it (marshal, keyed by the file's sha256 and the Python version), since
-    parsing 60 KB of YAML would take longer than a build with nothing to do."""
-    digest = hashlib.sha256(data + repr((sys.version_info[:2], marshal.version)).encode())
-    kept = user_cache_dir() / f"messages-{language}-{digest.hexdigest()[:20]}.marshal"
-    try:
-        table = marshal.loads(kept.read_bytes())
-        if isinstance(table, dict) and all(type(k) is str and type(v) is str
-                                           for k, v in table.items()):
-            return table
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    table = yaml.load(data.decode("utf-8"), Loader=_LOADER) or {}
-    if not isinstance(table, dict):
+    cache keeps it (usercache.kept), since parsing 60 KB of YAML would take longer than a
+    build with nothing to do."""
+    return kept(f"messages-{language}", data, lambda: _parse_table(language, data), _table)
+
+
+def _parse_table(language: str, data: bytes) -> dict[str, str]:
+    import yaml
+
+    # libyaml's parser when PyYAML has it: milliseconds, not a third of a second
+    table = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(table or {}, dict):
         raise CatalogueError(f"{language}.yaml must be a mapping of English → {language}")
-    temporary = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-    try:        # only a shortcut for the next command
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(marshal.dumps(table))
-        os.replace(temporary, kept)
-    except (OSError, ValueError):   # a read-only home; a value marshal cannot write
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-    return table
+    for english, translated in (table or {}).items():
+        if not isinstance(english, str) or not isinstance(translated, str):
+            raise CatalogueError(f"{language}.yaml: {english!r} must map to text")
+    return table or {}
+
+
+def _table(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(type(k) is str and type(v) is str
+                                              for k, v in value.items()):
+        raise TypeError  # a damaged entry: usercache.kept parses the file again
+    return value
 
 
 def translate(message: str, language: str) -> str:

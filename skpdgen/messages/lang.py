@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import yaml
-
+from skpdgen import yamlio
 from skpdgen.messages.catalogue import LANGUAGES
 
 DEFAULT = "id"
@@ -34,9 +33,10 @@ def region_language(root: Path) -> str | None:
     """The `language:` of skpdgen.yaml at `root`, read leniently: a broken or missing file is
     reported by the command itself, in the default language."""
     try:
-        data = yaml.load((root / "skpdgen.yaml").read_text(encoding="utf-8"),
-                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        node = yamlio.parse_kept((root / "skpdgen.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yamlio.YamlError):
         return None
-    language = data.get("language") if isinstance(data, dict) else None
-    return language if isinstance(language, str) and language in LANGUAGES else None
+    language = node.items.get("language") if isinstance(node, yamlio.YMap) else None
+    if isinstance(language, yamlio.YScalar) and language.value in LANGUAGES:
+        return language.value
+    return None
