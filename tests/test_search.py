@@ -334,3 +334,32 @@ def test_pagefind_reads_only_the_pages_search_shows_and_finds_the_same(
     indexer.index_site(site, "id")
     assert shown(site / "pagefind") == shown(whole)
     assert not [p for p in (root / "build").iterdir() if ".search.tmp" in p.name]
+
+
+def test_the_portal_index_is_written_again_only_for_other_records_or_another_pagefind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from skpdgen.search import write_portal_index
+    from skpdgen.search.indexer import executable
+    from skpdgen.summary import load_summary
+    from skpdgen.theme import load_theme
+
+    root = region(tmp_path)
+    assert build(root)[0] == 0
+    out = root / "build"
+    summaries = [s for s in (load_summary(out, slug) for slug in ("dinkes", "disdik")) if s]
+    assert len(summaries) == 2
+    translator = load_theme(root / "themes", "id").translator
+    assert write_portal_index(out, summaries, translator) is False     # the build wrote it
+    assert write_portal_index(out, summaries[:1], translator) is True  # other records
+    assert set(by_url(out / "pagefind")) == {"/dinkes/"}
+    assert write_portal_index(out, summaries[:1], translator) is False
+    # another Pagefind (an upgrade, or PAGEFIND_BINARY_PATH) writes it again, once
+    other = tmp_path / "bin" / "pagefind"
+    other.parent.mkdir()
+    shutil.copy2(executable(), other)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(other))
+    assert write_portal_index(out, summaries[:1], translator) is True
+    assert write_portal_index(out, summaries[:1], translator) is False
+    assert set(by_url(out / "pagefind")) == {"/dinkes/"}

@@ -8,16 +8,14 @@ published); the bundle is rebuilt only when a record changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import tempfile
 from collections.abc import Sequence
 from html import escape
-from importlib import metadata
 from pathlib import Path
 
 from skpdgen.i18n import Translator
-from skpdgen.search.indexer import has_index, index_site
+from skpdgen.search.indexer import SearchError, executable, has_index, index_site
 from skpdgen.summary import SiteSummary
 from skpdgen.write import STATE_DIR, write_file_atomic
 
@@ -56,11 +54,21 @@ def agency_record(summary: SiteSummary, t: Translator, indexed: bool) -> str:
 
 def _fingerprint(records: dict[str, str], language: str) -> str:
     digest = hashlib.sha256(language.encode())
-    with contextlib.suppress(metadata.PackageNotFoundError):
-        digest.update(metadata.version("pagefind-bin").encode())
+    digest.update(_binary().encode())
     for slug, html in sorted(records.items()):
         digest.update(f"\0{slug}\0{html}".encode())
     return digest.hexdigest()
+
+
+def _binary() -> str:
+    """Which Pagefind would write the bundle (its path, size and mtime: another version or
+    PAGEFIND_BINARY_PATH makes another bundle); cheaper than asking the package's metadata."""
+    try:
+        path = executable()
+        st = path.stat()
+    except (SearchError, OSError):
+        return ""
+    return f"{path}\0{st.st_size}\0{st.st_mtime_ns}"
 
 
 def write_portal_index(out: Path, summaries: Sequence[SiteSummary], t: Translator) -> bool:
