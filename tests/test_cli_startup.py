@@ -26,8 +26,10 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 
 
 def _modules(root: Path, *args: str) -> tuple[int, set[str]]:
+    # the user's cache of this region (parsed skpdgen.yaml, message catalogue): its own
+    env = {**_env(), "PYTHONPATH": str(REPO), "XDG_CACHE_HOME": str(root.parent / "cache")}
     done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=root, capture_output=True,
-                          text=True, timeout=300, env={**_env(), "PYTHONPATH": str(REPO)})
+                          text=True, timeout=300, env=env)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return data["code"], set(data["modules"])
