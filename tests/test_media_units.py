@@ -62,6 +62,60 @@ def test_probe_names_the_problem(tmp_path: Path, data: bytes, says: str) -> None
         probe(path)
 
 
+def test_an_image_is_opened_once_per_version_of_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from skpdgen.media import facts as facts_module
+    opened: list[Path] = []
+    real_open = facts_module.open_image
+
+    def counting_open(path: Path) -> Image.Image:
+        opened.append(path)
+        return real_open(path)
+
+    monkeypatch.setattr(facts_module, "open_image", counting_open)
+    path = tmp_path / "foto.jpg"
+    path.write_bytes(jpeg_bytes(400, 300))
+    assert [probe(path).width for _ in range(5)] == [400] * 5
+    assert len(opened) == 1                              # every page asks; one open
+    # replaced by another photo (even with the old mtime): opened again
+    stat = path.stat()
+    fresh = tmp_path / "baru.jpg"
+    fresh.write_bytes(jpeg_bytes(640, 480))
+    os.utime(fresh, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fresh.replace(path)
+    assert probe(path).width == 640 and len(opened) == 2
+    # a broken file's problem is remembered too, and forgotten when it is fixed
+    path.write_bytes(jpeg_bytes(400, 300)[:-200])
+    for _ in range(3):
+        with pytest.raises(ImageProblem, match="truncated"):
+            probe(path)
+    assert len(opened) == 3
+    path.write_bytes(jpeg_bytes(400, 300))
+    assert probe(path).height == 300 and len(opened) == 4
+
+
+def test_an_image_that_cannot_be_read_now_is_tried_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skpdgen.media import facts as facts_module
+    path = tmp_path / "foto.jpg"
+    path.write_bytes(jpeg_bytes(400, 300))
+    calls: list[int] = []
+    real_open = facts_module.open_image
+
+    def flaky_open(where: Path) -> Image.Image:
+        calls.append(1)
+        if len(calls) == 1:
+            raise PermissionError(13, "Permission denied")
+        return real_open(where)
+
+    monkeypatch.setattr(facts_module, "open_image", flaky_open)
+    with pytest.raises(ImageProblem, match="not a readable image"):
+        probe(path)
+    assert probe(path).width == 400 and len(calls) == 2
+
+
 def test_picture_markup_escapes_names_and_sets_sizes() -> None:
     data = picture_data({"path": "img/foto rapat.jpg", "width": 1200, "height": 900}, "body")
     assert data is not None

@@ -61,12 +61,43 @@ class ImageProblem(Exception):
     """Why an image cannot be published; the message names no path (the caller adds it)."""
 
 
+_KNOWN: dict[tuple[str, int, int, int, int], ImageFacts | str] = {}
+_KNOWN_LIMIT = 4096     # images of a region; the preview server runs for hours
+
+
+class _Unreadable(ImageProblem):
+    """The file could not be read just now: a problem of the moment, never remembered."""
+
+
 def probe(path: Path) -> ImageFacts:
-    """Header facts of a raster image, or ImageProblem saying what is wrong with it."""
+    """Header facts of a raster image, or ImageProblem saying what is wrong with it.
+
+    Each image is opened once per version of the file: its facts (or its problem) are kept
+    by its path, size, mtime, ctime and inode, since every page that shows it asks again (a
+    build of 250 news items with a photo each asked about 750 times).
+    """
     try:
-        size = path.stat().st_size
+        st = path.stat()
     except OSError as exc:
         raise ImageProblem(f"cannot be read ({exc.strerror})") from None
+    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    known = _KNOWN.get(key)
+    if known is None:
+        try:
+            known = _probe(path, st.st_size)
+        except _Unreadable:
+            raise
+        except ImageProblem as exc:
+            known = str(exc)
+        if len(_KNOWN) >= _KNOWN_LIMIT:
+            _KNOWN.clear()
+        _KNOWN[key] = known
+    if isinstance(known, str):
+        raise ImageProblem(known)
+    return known
+
+
+def _probe(path: Path, size: int) -> ImageFacts:
     if size == 0:
         raise ImageProblem("is an empty file (0 bytes)")
     if path.suffix.lower() in HEIF_EXTS:
@@ -90,6 +121,8 @@ def probe(path: Path) -> ImageFacts:
     except Image.DecompressionBombError:
         raise ImageProblem(f"has more than {MAX_PIXELS // 1_000_000} megapixels "
                            "(a decompression bomb)") from None
+    except (FileNotFoundError, PermissionError) as exc:     # not remembered: may be fixed
+        raise _Unreadable(f"is not a readable image ({_reason(exc)})") from None
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
         raise ImageProblem(f"is not a readable image ({_reason(exc)})") from None
     _check_complete(path, fmt, size)
@@ -106,7 +139,7 @@ def _check_complete(path: Path, fmt: str, size: int) -> None:
             fh.seek(size - tail_len)
             tail = fh.read(tail_len)
     except OSError as exc:
-        raise ImageProblem(f"cannot be read ({exc.strerror})") from None
+        raise _Unreadable(f"cannot be read ({exc.strerror})") from None
     cut = ((fmt == "JPEG" and b"\xff\xd9" not in tail[-16:])
            or (fmt == "PNG" and b"IEND" not in tail[-12:]))
     if cut:
