@@ -15,6 +15,7 @@ from skpdgen.media.markup import picture_data
 from skpdgen.render.fragments import fragment
 from skpdgen.render.memoize import memoize
 from skpdgen.render.sandbox import AgencySandbox, AgencyTemplateLoader, BudgetTemplate, budget_range
+from skpdgen.render.striptags import striptags
 from skpdgen.render.template_cache import TEMPLATE_CACHE
 from skpdgen.theme import Theme
 
@@ -59,6 +60,7 @@ def make_environment(theme: Theme, override_dir: Path | None) -> jinja2.Environm
         "datetime_long": t.datetime_long,
         "iso": i18n.iso,
         "filesize": lambda size: i18n.filesize(size, t.lang),
+        "striptags": striptags,             # Jinja's, in linear time
     })
     return env
 
