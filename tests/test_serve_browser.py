@@ -102,8 +102,10 @@ def test_broken_front_matter_shows_in_the_browser_then_recovers(served: Served,
     # the last good page is still there under the banner, and the banner is styled
     assert "Posyandu keliling hadir tiap Selasa." in page.inner_text("main")
     # (its stylesheet may still be on its way when the banner first shows: wait for it)
+    # (a function, not an expression: Playwright polls an expression with eval, which the
+    # page's CSP refuses whenever the first check is not already true)
     page.wait_for_function(
-        "getComputedStyle(document.querySelector('.skpdgen-error')).borderBottomStyle"
+        "() => getComputedStyle(document.querySelector('.skpdgen-error')).borderBottomStyle"
         " === 'solid'", timeout=10_000)
     assert served.proc.poll() is None
     # another agency is not affected
