@@ -7,8 +7,12 @@ a scalar becomes a bool, a number or a date: YAML 1.1 surprises never reach a pa
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -105,8 +109,23 @@ def parse_kept(text: str) -> YNode | None:
     and its error reported, each time."""
     from skpdgen.usercache import kept
 
-    return kept("yaml", text.encode("utf-8", "surrogatepass"), lambda: _freeze(parse(text)),
-                _thaw)
+    return kept("yaml", text.encode("utf-8", "surrogatepass") + _parser_identity(),
+                lambda: _freeze(parse(text)), _thaw)
+
+
+@functools.cache
+def _parser_identity() -> bytes:
+    """What else the tree of a text depends on: this module's code and the PyYAML installed
+    (found without importing it), so an upgrade of either parses every text again."""
+    import importlib.util
+
+    identity = Path(__file__).read_bytes()
+    spec = importlib.util.find_spec("yaml")
+    if spec is not None and spec.origin:
+        with contextlib.suppress(OSError):
+            st = os.stat(spec.origin)
+            identity += f"\0{spec.origin}\0{st.st_size}\0{st.st_mtime_ns}".encode()
+    return identity
 
 
 def _freeze(node: YNode | None) -> object:

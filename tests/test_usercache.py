@@ -148,3 +148,25 @@ def test_the_command_language_is_read_from_the_kept_region_file(cache: Path, tmp
     assert region_language(root) is None
     (root / "skpdgen.yaml").write_text("- bukan\n- peta\n", encoding="utf-8")
     assert region_language(root) is None
+
+
+def test_another_parser_parses_the_text_again(cache: Path, monkeypatch: pytest.MonkeyPatch
+                                              ) -> None:
+    yamlio.parse_kept(REGION)
+    identity = yamlio._parser_identity()
+    assert b"def parse_kept" in identity            # this module's code is part of the key
+    composed: list[int] = []
+    real = yaml.compose
+
+    def counting(*args: object, **kwargs: object) -> object:
+        composed.append(1)
+        return real(*args, **kwargs)        # type: ignore[arg-type]
+
+    monkeypatch.setattr(yaml, "compose", counting)
+    yamlio.parse_kept(REGION)
+    assert composed == []
+    # skpdgen or PyYAML upgraded: another identity, parsed again and kept beside the old
+    monkeypatch.setattr(yamlio, "_parser_identity", lambda: identity + b"\0versi baru")
+    assert yamlio.parse_kept(REGION) == yamlio.parse(REGION)
+    assert len(composed) == 2
+    assert len(list(cache.glob("yaml-*.marshal"))) == 2
