@@ -135,6 +135,42 @@ def test_build_speaks_indonesian_by_default(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr and "unknown key" not in proc.stderr
 
 
+def test_word_quotes_and_unpublishable_files_are_explained_in_indonesian(tmp_path: Path
+                                                                        ) -> None:
+    # messages a function returns as a (line, message, hint) tuple: the scan sees them too
+    root = make_region(tmp_path, {
+        "skpdgen.yaml": 'name: "Kabupaten "Uji""\nbase_url: https://ujikab.go.id/\n',
+        "sites/dinkes/site.yaml": "name: Dinas Kesehatan\n"})
+    proc = run_cli("build", "--today", "2026-11-29", cwd=root, env=NO_LANG)
+    assert proc.returncode == 2
+    assert ("skpdgen.yaml:1: error: tanda kutip di dalam tanda kutip: teksnya berakhir di tanda "
+            "kutip \" yang kedua (tulis name: 'Kabupaten \"Uji\"')") in proc.stderr, proc.stderr
+    (root / "skpdgen.yaml").write_text(                     # closed with Word's quote
+        'name: "Kabupaten Uji\u201d\nbase_url: https://ujikab.go.id/\n', encoding="utf-8")
+    proc = run_cli("build", "--today", "2026-11-29", cwd=root, env=NO_LANG)
+    assert ("skpdgen.yaml:1: error: tanda kutip Word \u201d di baris 1: teks yang dibuka dengan \" "
+            "tidak pernah ditutup (ganti \u201c \u201d dengan \")") in proc.stderr, proc.stderr
+    (root / "skpdgen.yaml").write_text(
+        "name: Kabupaten Uji\nbase_url: https://ujikab.go.id/\n", encoding="utf-8")
+    (root / "sites/dinkes/static").mkdir(parents=True)
+    (root / "sites/dinkes/static/lama.html").write_text("<p>x</p>", encoding="utf-8")
+    (root / "sites/dinkes/static/setup.exe").write_bytes(b"MZ")
+    proc = run_cli("build", "--today", "2026-11-29", cwd=root, env=NO_LANG)
+    assert ("berkas '.html' tidak diterbitkan dari folder perangkat daerah: halaman web dapat "
+            "berjalan atas nama semua perangkat daerah di domain portal") in proc.stderr, proc.stderr
+    assert "berkas '.exe' tidak diterbitkan (tidak ada dalam daftar" in proc.stderr
+    assert "are not published" not in proc.stderr
+
+
+def test_the_scan_sees_messages_returned_as_a_tuple(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text(
+        "def _quote_problem(n, key):\n"
+        "    return (n, f'quotes around {key}', 'write it once')\n", encoding="utf-8")
+    found = sorted(f.template for f in scan_tree(tmp_path / "pkg"))
+    assert found == ["quotes around {key}", "write it once"]
+
+
 @pytest.mark.parametrize("how", ["flag-before", "flag-after", "env", "region"])
 def test_english_on_request(tmp_path: Path, how: str) -> None:
     root = _region(tmp_path, "en" if how == "region" else None)

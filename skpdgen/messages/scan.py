@@ -76,8 +76,11 @@ def _messages(tree: ast.AST, rel: str = "") -> Iterator[tuple[ast.AST, str]]:
                 _HINT_FUNCTIONS.search(node.name):
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Return) and sub.value is not None:
-                    for template in _templates(sub.value):
-                        yield sub, template
+                    # a tuple: (line, message, hint), as yamlio's _quote_problem returns
+                    values = sub.value.elts if isinstance(sub.value, ast.Tuple) else [sub.value]
+                    for value in values:
+                        for template in _templates(value):
+                            yield sub, template
 
 
 def _target(node: ast.Assign | ast.AnnAssign) -> str:
