@@ -83,6 +83,10 @@ def test_every_entry_has_both_forms_with_the_same_placeholders() -> None:
     ("page has no meta description (on 3 pages)", "halaman tidak punya deskripsi meta "
                                                   "(di 3 halaman)"),
     ("a message nobody wrote down", "a message nobody wrote down"),
+    # a hint returned beside the names (show_names), which the scan cannot see
+    ("the names look the same but are encoded differently (Unicode NFC and NFD): delete one "
+     "of the files, or type its name again", "nama-namanya tampak sama tetapi dikodekan "
+     "berbeda (Unicode NFC dan NFD): hapus salah satu berkas, atau ketik ulang namanya"),
 ])
 def test_translate(english: str, indonesian: str) -> None:
     assert translate(english, "id") == indonesian
