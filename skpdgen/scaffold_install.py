@@ -63,7 +63,7 @@ def install_problems(spec: str, root: Path) -> list[InstallProblem]:
                                    "pyproject.toml: it is not a copy of skpdgen", hint)]
         return []
     return [InstallProblem("error", f"'pip install {spec}' asks a package index for skpdgen, "
-                           "where it is not published (and anyone could register the name)",
+                           "where it is not published and anyone could register the name",
                            hint)]
 
 

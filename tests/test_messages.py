@@ -166,6 +166,22 @@ def test_word_quotes_and_unpublishable_files_are_explained_in_indonesian(tmp_pat
     assert "are not published" not in proc.stderr
 
 
+def test_init_explains_an_install_source_in_indonesian(tmp_path: Path) -> None:
+    # InstallProblem(severity, message, hint): printed as one line, translated in parts
+    proc = run_cli("init", str(tmp_path / "kab"), "--install", "skpdgen==0.1.0",
+                   cwd=tmp_path, env=NO_LANG)
+    assert proc.returncode == 2
+    assert ("skpdgen: error: --install: 'pip install skpdgen==0.1.0' meminta skpdgen dari indeks "
+            "paket, padahal skpdgen tidak diterbitkan di sana dan siapa pun bisa mendaftarkan "
+            "nama itu (pakai wheel yang di-commit di repositori") in proc.stderr, proc.stderr
+    proc = run_cli("init", str(tmp_path / "kab2"), "--install",
+                   "git+https://git.example.go.id/d/skpdgen@main", cwd=tmp_path, env=NO_LANG)
+    assert proc.returncode == 0, proc.stderr
+    assert ("--install: sumber instalasi 'git+https://git.example.go.id/d/skpdgen@main' "
+            "mengikuti cabang 'main', yang isinya terus berubah (kunci ke sebuah tag atau "
+            "commit, misalnya …/skpdgen@v0.2.0)") in proc.stderr, proc.stderr
+
+
 def test_the_scan_sees_messages_returned_as_a_tuple(tmp_path: Path) -> None:
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "m.py").write_text(

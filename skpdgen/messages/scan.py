@@ -19,7 +19,7 @@ from pathlib import Path
 _METHODS = {"error": (2, 3), "warning": (2, 3), "warn": (1, 2), "_error": (1, 2),
             "_warn": (1, 2)}
 _FUNCTIONS = {"_finding": (4, 5), "print": (0,), "_say": (0,), "UsageError": (0,)}
-_CLASSES = {"Diagnostic": (3, 4), "Finding": (2, 3), "Target": (3,)}
+_CLASSES = {"Diagnostic": (3, 4), "Finding": (2, 3), "Target": (3,), "InstallProblem": (1, 2)}
 _ERROR_ARGS = (0, 1, 2)                # SomethingError(message, line?, hint?)
 # functions whose returned text is (part of) a message
 _HINT_FUNCTIONS = re.compile(r"(^|_)(hint|problem)$|^did_you_mean$|^check_")
