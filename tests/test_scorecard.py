@@ -201,6 +201,20 @@ def test_terminal_table_colours_states_only_when_asked() -> None:
     assert "\x1b[32maktif" in coloured and "\x1b[31mmati" in coloured
 
 
+def test_terminal_table_in_indonesian_even_in_colour() -> None:
+    # the stream does not translate a coloured line: the table writes its own language
+    scores = [score_of(summary([Activity("berita", ago(d), None)])) for d in (1, 20, 90)]
+    for color in (False, True):
+        table = format_table(scores, REGION, TODAY.isoformat(), color=color, language="id")
+        header, *_, last = table.rstrip("\n").split("\n")
+        assert header.split() == ["OPD", "STATUS", "SKOR", "PEMBARUAN", "TERAKHIR", "30H",
+                                  "90H", "INOV", "BANGUN", "NAMA"]
+        assert last.startswith("3 perangkat daerah per ") and "setelah" in last, last
+        assert ("\x1b[32m1 aktif\x1b[0m" in last) is color
+    assert "belum pernah" in format_table([score_of(None)], REGION, TODAY.isoformat(),
+                                          language="id")
+
+
 def test_terminal_table_does_not_pass_control_characters_of_a_name() -> None:
     entry = ScoreInput(Identity("dinas", "\x1b[2J\x1b[31mDinas\x07", "dinas", "u"), None,
                        BuildHealth())

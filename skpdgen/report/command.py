@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from skpdgen.cli import EXIT_CONTENT, EXIT_OK, _add_common, _date_arg, _today
+from skpdgen.messages import language_of
 from skpdgen.output import Progress
 from skpdgen.report.collect import collect
 from skpdgen.report.table import format_table
@@ -68,7 +69,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         write_exact(status_csv(card.scores))
     else:
         sys.stdout.write(format_table(card.scores, card.region, card.today.isoformat(),
-                                      use_color(sys.stdout)))
+                                      use_color(sys.stdout), language_of(sys.stdout)))
     if args.fail_on:
         failing = [s.slug for s in card.scores if s.state in FAIL_ON[args.fail_on]]
         if failing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from skpdgen.config.region import Region
+from skpdgen.messages import translate
 from skpdgen.scorecard import STATES, SiteScore, state_counts, worst_first
 
 ANSI = {"aktif": "32", "kurang aktif": "33", "mati": "31"}    # green, yellow, red
@@ -13,10 +14,11 @@ RIGHT = {"SCORE", "30D", "90D", "INNOV"}
 NAME_WIDTH = 40
 
 
-def _cells(score: SiteScore) -> list[str]:
+def _cells(score: SiteScore, language: str) -> list[str]:
     last = (f"{score.last_update} ({score.last_update_source})" if score.last_update
-            else "never")
-    build = score.build + (" (old site live)" if score.published_is_old else "")
+            else translate("never", language))
+    build = score.build + (translate(" (old site live)", language) if score.published_is_old
+                           else "")
     # a control character in a name (YAML allows "\e[2J") must not drive the terminal
     name = "".join(c if c.isprintable() else "?" for c in score.name)
     name = name if len(name) <= NAME_WIDTH else name[:NAME_WIDTH - 1] + "…"
@@ -29,11 +31,15 @@ def _paint(text: str, code: str | None, color: bool) -> str:
 
 
 def format_table(scores: Sequence[SiteScore], region: Region, today_iso: str,
-                 color: bool = False) -> str:
-    """One line per agency, worst first (as on /status/), and a line of counts per state."""
+                 color: bool = False, language: str = "en") -> str:
+    """One line per agency, worst first (as on /status/), and a line of counts per state.
+
+    Written in `language` here, not by the output stream: the headings set the columns'
+    widths, and a coloured line is never translated on its way out."""
     ordered = sorted(scores, key=worst_first)
-    rows = [_cells(s) for s in ordered]
-    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(COLUMNS)]
+    rows = [_cells(s, language) for s in ordered]
+    labels = [translate(column, language) for column in COLUMNS]
+    widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(labels)]
 
     def line(cells: list[str], state: str | None = None) -> str:
         out = []
@@ -44,12 +50,16 @@ def format_table(scores: Sequence[SiteScore], region: Region, today_iso: str,
             out.append(padded)
         return "  ".join(out).rstrip()
 
-    lines = [line(list(COLUMNS))]
+    lines = [line(labels)]
     lines += [line(r, s.state) for r, s in zip(rows, ordered, strict=True)]
     counts = state_counts(scores)
-    summary = ", ".join(_paint(f"{counts[s]} {s}", ANSI[s], color) for s in STATES)
+    summary = ", ".join(f"{counts[s]} {s}" for s in STATES)
+    text = translate(f"{len(scores)} agencies on {today_iso}: {summary} "
+                     f"(kurang aktif after {region.stale_days} days without an update, "
+                     f"mati after {region.dead_days})", language)
+    if color:       # the counts are the same text in every language: painted after
+        text = text.replace(summary, ", ".join(
+            _paint(f"{counts[s]} {s}", ANSI[s], color) for s in STATES), 1)
     lines.append("")
-    lines.append(f"{len(scores)} agencies on {today_iso}: {summary} "
-                 f"(kurang aktif after {region.stale_days} days without an update, "
-                 f"mati after {region.dead_days})")
+    lines.append(text)
     return "\n".join(lines) + "\n"
