@@ -89,7 +89,7 @@ class PageResolver:
             media.probe(self.abs_file(site_path))
         except media.ImageProblem as exc:
             src_diag = self.index.diag_prefix + self.index.files[site_path]
-            self.diags.error(self.diag_path, line, f"image {src_diag} {exc}",
+            self.diags.error(self.diag_path, line, f"image '{src_diag}' {exc}",
                              "replace it with the original photo from the phone or camera, "
                              "or remove it and its references", code="bad-image")
             return False

@@ -75,7 +75,7 @@ def optimize_region(region: Region, sites: tuple[str, ...] = (), dry_run: bool =
                 try:
                     shrunk = optimize_file(path, src_path, dry_run)
                 except ImageProblem as exc:
-                    diags.error(src_path, None, f"image {src_path} {exc}",
+                    diags.error(src_path, None, f"image '{src_path}' {exc}",
                                 "replace it with the original photo from the phone or camera")
                     continue
                 if shrunk is not None:

@@ -88,7 +88,7 @@ class ImageStore:
 
 
 def problem_message(src_diag: str, problem: str) -> str:
-    return f"image {src_diag} {problem}"
+    return f"image '{src_diag}' {problem}"
 
 
 PROBLEM_HINT = ("replace it with the original photo from the phone or camera, "

@@ -10,7 +10,6 @@ English message of its own ("'date' {message}"). A message with no template stay
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,7 +23,6 @@ WORD_PLACEHOLDERS = frozenset({"what", "verb", "kind", "change"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _MAX_DEPTH = 3
 _MAX_NESTED_GAIN = 400      # what nested templates can add to an outer one's fixed text
-_MAX_SPLITS = 32            # other ways one template can produce one message, tried at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +37,6 @@ class Entry:
     suffix: str                     # the fixed text after the last one ("" without any)
     exact: bool                     # no placeholder: the message is the template itself
     middle: tuple[str, ...] = ()    # the fixed texts between placeholders, in order
-    names: tuple[str, ...] = ()     # the placeholders, in order (a name may come back)
-    gaps: tuple[str, ...] = ()      # the text between each two of them, "" included
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -72,47 +68,7 @@ class Entry:
                        for one, two in zip(names, names[1:], strict=False))
         return cls(english, translated, _literal(english),
                    _unescape(english[:names[0].start()]), _unescape(english[names[-1].end():]),
-                   False, tuple(text for text in middle if text),
-                   tuple(str(n.group(1)) for n in names), middle)
-
-    def matches(self, message: str) -> Iterator[dict[str, str]]:
-        """Every way the template produces `message`: the regular expression's way first
-        (each value as short as it can be), then, when fixed text follows each placeholder,
-        the other places where that text occurs (at most _MAX_SPLITS). "{message} ({hint})"
-        cannot tell by itself which " (" ends a message that has parentheses of its own;
-        the catalogue keeps the way whose parts it knows best."""
-        first = self.match(message)
-        if first is None:
-            return
-        yield first
-        if len(self.names) < 2 or not all(self.gaps):
-            return
-        end = len(message) - len(self.suffix)
-        for count, values in enumerate(_splits(message, len(self.prefix), end, self.gaps)):
-            if count >= _MAX_SPLITS:
-                return
-            found: dict[str, str] = {}
-            for name, value in zip(self.names, values, strict=True):
-                if found.setdefault(name, value) != value:
-                    break           # a name that comes back must have the same value
-            else:
-                if found != first:
-                    yield found
-
-
-def _splits(message: str, at: int, end: int, gaps: tuple[str, ...]
-            ) -> Iterator[tuple[str, ...]]:
-    """The placeholders' values for each place the fixed texts `gaps` can be found in
-    message[at:end], in order (earliest first)."""
-    if not gaps:
-        yield (message[at:end],)
-        return
-    gap = gaps[0]
-    found = message.find(gap, at, end)
-    while found >= 0:
-        for rest in _splits(message, found + len(gap), end, gaps[1:]):
-            yield (message[at:found], *rest)
-        found = message.find(gap, found + 1, end)
+                   False, tuple(text for text in middle if text))
 
 
 class CatalogueError(Exception):
@@ -212,14 +168,15 @@ class Catalogue:
         for entry in self.entries:
             if entry.literal <= best[0] - _MAX_NESTED_GAIN:
                 break                   # sorted: no later entry can do better
-            for found in entry.matches(message):
-                score, values = entry.literal, {}
-                for name, value in found.items():
-                    gained, values[name] = self._best(value, depth + 1,
-                                                      name in WORD_PLACEHOLDERS)
-                    score += gained
-                if score > best[0]:
-                    best = (score, _fill(entry.translated, values))
+            found = entry.match(message)
+            if found is None:
+                continue
+            score, values = entry.literal, {}
+            for name, value in found.items():
+                gained, values[name] = self._best(value, depth + 1, name in WORD_PLACEHOLDERS)
+                score += gained
+            if score > best[0]:
+                best = (score, _fill(entry.translated, values))
         return best
 
 

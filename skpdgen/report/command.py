@@ -73,8 +73,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.fail_on:
         failing = [s.slug for s in card.scores if s.state in FAIL_ON[args.fail_on]]
         if failing:
-            verb = "agency is" if len(failing) == 1 else "agencies are"
-            print(f"{len(failing)} {verb} {' or '.join(FAIL_ON[args.fail_on])}: "
-                  f"{', '.join(failing)}", file=sys.stderr)
+            states, slugs = " or ".join(FAIL_ON[args.fail_on]), ", ".join(failing)
+            print(f"1 agency is {states}: {slugs}" if len(failing) == 1 else
+                  f"{len(failing)} agencies are {states}: {slugs}", file=sys.stderr)
             return EXIT_CONTENT
     return EXIT_OK
