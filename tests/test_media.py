@@ -309,7 +309,7 @@ def test_broken_image_is_one_line_error_and_others_are_built(tmp_path: Path, nam
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1, result.stderr
     assert errors[0].startswith("sites/dinkes/content/berita/2026-11-20-a.md:5: error: image "
-                                f"sites/dinkes/static/img/{name} "), errors[0]
+                                f"'sites/dinkes/static/img/{name}' "), errors[0]
     assert says in errors[0]
     assert (root / "build/disdik/img/baik.480.jpg").is_file()
     # the item that uses the image is left out; the rest of the agency is published
@@ -331,7 +331,7 @@ def test_damaged_image_found_only_when_decoding(tmp_path: Path) -> None:
     assert result.returncode == 1
     [line] = [x for x in result.stderr.splitlines() if ": error: " in x]
     assert line.startswith("sites/dinkes/static/img/aneh.jpg: error: image "
-                           "sites/dinkes/static/img/aneh.jpg cannot be decoded"), line
+                           "'sites/dinkes/static/img/aneh.jpg' cannot be decoded"), line
 
 
 def test_optimize_shrinks_originals_in_place_and_strips_gps(tmp_path: Path) -> None:
