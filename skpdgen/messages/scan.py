@@ -116,8 +116,7 @@ def _is_message_name(node: ast.Assign | ast.AnnAssign) -> bool:
 
 def _message_args(call: ast.Call) -> Iterator[ast.expr]:
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else \
-        func.id if isinstance(func, ast.Name) else ""
+    name = _call_name(func)
     positions: tuple[int, ...] = ()
     if isinstance(func, ast.Attribute) and name in _METHODS:
         positions = _METHODS[name]
@@ -125,7 +124,7 @@ def _message_args(call: ast.Call) -> Iterator[ast.expr]:
         positions = _CLASSES[name]
     elif name in _FUNCTIONS:
         positions = _FUNCTIONS[name]
-    elif name.endswith("Error") and name not in ("ConfigError", "CatalogueError"):
+    elif _is_error_name(func):
         positions = _ERROR_ARGS
     for index in positions:
         if index < len(call.args):
